@@ -1,0 +1,143 @@
+"""Assemble what a case pack shows from the lake, the alerts and the scored cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from finflow.detect.frame import account_key
+from finflow.schema import DETECTION_COLUMNS
+
+
+def case_transactions(
+    txns: pl.DataFrame, case: dict[str, Any], alerts: dict[str, dict[str, Any]]
+) -> pl.DataFrame:
+    """The case's evidence rows with the rule ids that cite each one (``tags``)."""
+    tags: dict[str, set[str]] = {}
+    for alert_id in case["alert_ids"]:
+        alert = alerts[alert_id]
+        for txn in alert["evidence_txn_ids"]:
+            tags.setdefault(txn, set()).add(alert["rule_id"])
+    tag_frame = pl.DataFrame(
+        {"txn_id": list(tags), "tags": [sorted(v) for v in tags.values()]},
+        schema={"txn_id": pl.String, "tags": pl.List(pl.String)},
+    )
+    return (
+        txns.join(tag_frame, on="txn_id", how="inner")
+        .select([*DETECTION_COLUMNS, "tags"])
+        .sort("booked_at", "txn_id")
+    )
+
+
+def account_rows(
+    all_txns: pl.LazyFrame,
+    reference: pl.DataFrame,
+    case: dict[str, Any],
+    case_txns: pl.DataFrame,
+) -> list[dict[str, Any]]:
+    """One row per account in the case: reference data, activity over the run, role."""
+    keys = pl.DataFrame({"key": case["account_keys"]})
+    credits = (
+        all_txns.join(keys.lazy(), left_on="payee", right_on="key", how="semi")
+        .group_by(key="payee")
+        .agg(
+            credits_gbp=pl.col("amount_gbp").sum(),
+            n_credits=pl.len(),
+            c_first=pl.col("booked_at").min(),
+            c_last=pl.col("booked_at").max(),
+        )
+    )
+    debits = (
+        all_txns.join(keys.lazy(), left_on="payer", right_on="key", how="semi")
+        .group_by(key="payer")
+        .agg(
+            debits_gbp=pl.col("amount_gbp").sum(),
+            n_debits=pl.len(),
+            d_first=pl.col("booked_at").min(),
+            d_last=pl.col("booked_at").max(),
+        )
+    )
+    activity = (
+        keys.lazy().join(credits, on="key", how="left").join(debits, on="key", how="left").collect()
+    )
+    roles = _roles(case, case_txns)
+    ref = {r["key"]: r for r in reference.to_dicts()} if not reference.is_empty() else {}
+    rows = []
+    for act in activity.sort("key").iter_rows(named=True):
+        key = act["key"]
+        bank, _, account = key.partition(":")
+        info = ref.get(key, {})
+        times = [t for t in (act["c_first"], act["c_last"], act["d_first"], act["d_last"]) if t]
+        rows.append(
+            {
+                "key": key,
+                "bank": bank,
+                "account": account,
+                "bank_name": info.get("bank_name") or "",
+                "entity_id": info.get("entity_id") or "",
+                "entity_name": info.get("entity_name") or "",
+                "role": roles.get(key, "counterparty"),
+                "credits_gbp": round(act["credits_gbp"] or 0.0, 2),
+                "debits_gbp": round(act["debits_gbp"] or 0.0, 2),
+                "n_credits": act["n_credits"] or 0,
+                "n_debits": act["n_debits"] or 0,
+                "first_seen": min(times).isoformat() if times else "",
+                "last_seen": max(times).isoformat() if times else "",
+                "alerted": key in case["alerted_accounts"],
+            }
+        )
+    return rows
+
+
+def _roles(case: dict[str, Any], case_txns: pl.DataFrame) -> dict[str, str]:
+    """A role from the money flow inside the case's evidence rows.
+
+    collector: alerted and mostly receiving from many payers; hub: 10+ counterparties;
+    intermediary: both receives and pays; payer: only pays; beneficiary: only receives.
+    """
+    flows = case_txns.with_columns(
+        payer=account_key("payer_bank", "payer_account"),
+        payee=account_key("payee_bank", "payee_account"),
+    )
+    out_n = dict(flows.group_by("payer").agg(pl.col("payee").n_unique()).iter_rows())
+    in_n = dict(flows.group_by("payee").agg(pl.col("payer").n_unique()).iter_rows())
+    roles = {}
+    for key in case["account_keys"]:
+        n_in, n_out = in_n.get(key, 0), out_n.get(key, 0)
+        if n_in + n_out >= 10 and key in case["alerted_accounts"] and n_in > 2 * n_out:
+            roles[key] = "collector"
+        elif n_in + n_out >= 10:
+            roles[key] = "hub"
+        elif n_in and n_out:
+            roles[key] = "intermediary"
+        elif n_out:
+            roles[key] = "payer"
+        elif n_in:
+            roles[key] = "beneficiary"
+    return roles
+
+
+def load_reference(account_files: list[Path]) -> pl.DataFrame:
+    """Account reference rows keyed by ``bank:account`` (first listing wins)."""
+    if not account_files:
+        return pl.DataFrame(
+            schema={
+                "key": pl.String,
+                "bank_name": pl.String,
+                "entity_id": pl.String,
+                "entity_name": pl.String,
+            }
+        )
+    return (
+        pl.scan_parquet(account_files)
+        .select(
+            key=account_key("bank", "account"),
+            bank_name="bank_name",
+            entity_id="entity_id",
+            entity_name="entity_name",
+        )
+        .unique("key", keep="first", maintain_order=True)
+        .collect()
+    )

@@ -1,0 +1,169 @@
+"""The `finflow` command line. User errors end as one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from finflow import __version__
+from finflow.errors import FinflowError
+
+log = logging.getLogger("finflow")
+
+DEMO_DIR = Path("finflow-demo")
+DEMO_ROWS = 200_000
+DEMO_SEED = 20220901
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finflow", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"finflow {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate synthetic feeds and run everything on SQLite")
+    demo.add_argument("--dir", type=Path, default=DEMO_DIR, help="where to write (./finflow-demo)")
+    demo.add_argument("--rows", type=int, default=DEMO_ROWS)
+    demo.add_argument("--seed", type=int, default=DEMO_SEED)
+
+    gen = sub.add_parser("generate", help="write a deterministic AMLworld-format data set")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--rows", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--name", default="SYNTH")
+
+    run = sub.add_parser("run", help="run the whole pipeline on the feed files in a folder")
+    run.add_argument("--input", type=Path, required=True)
+    run.add_argument("--out", type=Path, required=True)
+    run.add_argument(
+        "--database-url", default=None, help="default: FINFLOW_DATABASE_URL or OUT/finflow.db"
+    )
+    run.add_argument("--rules", type=Path, default=None, help="rules YAML (default: shipped)")
+    run.add_argument("--logical-date", default=None, help="ISO date-time stamped on outputs")
+
+    ev = sub.add_parser("evaluate", help="precision/recall of a finished run against ground truth")
+    ev.add_argument("--truth", type=Path, required=True, help="AMLworld *_Patterns.txt")
+    ev.add_argument("--out", type=Path, required=True, help="the finished run's output folder")
+    return parser
+
+
+def _progress() -> Any:
+    started = time.perf_counter()
+    stages = ["ingest", "validate", "detect", "score", "casepacks", "store"]
+
+    def say(stage: str) -> None:
+        n = stages.index(stage) + 1
+        print(
+            f"  [{n}/{len(stages)}] {stage:<10} t+{time.perf_counter() - started:6.1f}s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return say
+
+
+def _summary(run: dict[str, Any], out: Path) -> str:
+    files = run["files"]
+    read = sum(f["rows_read"] for f in files)
+    accepted = sum(f["rows_accepted"] for f in files)
+    quarantined = sum(f["rows_quarantined"] for f in files)
+    stages = run["stages"]
+    bands = stages["score"]["bands"]
+    lines = [
+        f"run {run['run_id']}  (rules {run['rules_version']}, sha256 {run['rules_hash'][:12]})",
+        f"  rows read {read:,}: accepted {accepted:,}, quarantined {quarantined:,}",
+        f"  alerts {stages['detect']['alerts']:,}",
+        f"  cases {stages['score']['cases']:,}: high {bands['high']}, medium {bands['medium']}, "
+        f"low {bands['low']}",
+    ]
+    for f in files:
+        if f["status"] not in ("ingested",):
+            lines.append(f"  note: {f['file']}: {f['status']} - {f['message']}")
+    lines.append(f"  open {(out / 'cases' / 'index.html').resolve()}")
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from finflow.pipeline import run_pipeline
+
+    run = run_pipeline(
+        args.input, args.out, args.database_url, args.rules, args.logical_date, progress=_progress()
+    )
+    print(_summary(run, args.out))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from finflow.pipeline import run_pipeline
+    from finflow.synth import generate
+
+    feeds, out = args.dir / "input", args.dir / "output"
+    print(
+        f"finflow demo: generating {args.rows:,} synthetic transactions (seed {args.seed})",
+        file=sys.stderr,
+        flush=True,
+    )
+    feeds.mkdir(parents=True, exist_ok=True)
+    generate(feeds, args.rows, args.seed)
+    run = run_pipeline(
+        feeds, out, f"sqlite:///{(args.dir / 'finflow.db').resolve()}", progress=_progress()
+    )
+    print(_summary(run, out))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from finflow.synth import generate
+
+    summary = generate(args.out, args.rows, args.seed, name=args.name)
+    print(
+        f"wrote {summary['rows']:,} transactions, {summary['accounts']:,} accounts and "
+        f"{sum(summary['attempts'].values())} planted attempts to {args.out}"
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from finflow.evaluate import evaluate, render_markdown
+
+    print(render_markdown(evaluate(args.truth, args.out)), end="")
+    return 0
+
+
+COMMANDS = {"demo": _demo, "generate": _generate, "run": _run, "evaluate": _evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("great_expectations", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return COMMANDS[args.command](args)
+    except FinflowError as exc:
+        print(f"finflow: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("finflow: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("FINFLOW_DEBUG"):
+            raise
+        print(
+            f"finflow: internal error: {type(exc).__name__}: {exc} "
+            "(set FINFLOW_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Rule id -> the function that evaluates it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from finflow.detect import graph, smuggling
+from finflow.detect.rules import Rule
+
+Detector = Callable[[pl.DataFrame, Rule, pl.DataFrame], list[dict[str, Any]]]
+
+DETECTORS: dict[str, Detector] = {
+    "FAN_OUT": lambda tx, rule, fx: graph.fan(tx, rule, "out"),
+    "FAN_IN": lambda tx, rule, fx: graph.fan(tx, rule, "in"),
+    "CYCLE": lambda tx, rule, fx: graph.cycles(tx, rule),
+    "OIC_CROSSING_FEE": lambda tx, rule, fx: smuggling.crossing_fee(tx, rule),
+    "OIC_STRUCTURING": smuggling.structuring,
+    "OIC_PASS_THROUGH": lambda tx, rule, fx: smuggling.pass_through(tx, rule),
+}
+"""Every rule id a rules file may name. Each detector reads only the detection frame."""

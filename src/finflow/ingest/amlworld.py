@@ -1,0 +1,248 @@
+"""AMLworld (IBM "Transactions for Anti Money Laundering") feeds -> canonical rows.
+
+The transactions file repeats the header name ``Account`` (payer and payee), so it is read by
+position: each line is split on commas and every field is checked against the row contract.
+A row that breaks the contract goes to quarantine with a reason code; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import polars as pl
+
+from finflow.errors import FeedFormatError
+from finflow.ingest.fx import with_gbp
+from finflow.schema import ACCOUNT_SCHEMA, QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
+
+log = logging.getLogger(__name__)
+
+FORMAT = "amlworld_transactions"
+N_FIELDS = 11
+TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+MAX_AMOUNT = 1e12
+"""Above this an amount is absurd for any account (quarantined as ABSURD_AMOUNT)."""
+
+CURRENCIES = {
+    "US Dollar": "USD",
+    "Euro": "EUR",
+    "UK Pound": "GBP",
+    "Yuan": "CNY",
+    "Yen": "JPY",
+    "Rupee": "INR",
+    "Ruble": "RUB",
+    "Canadian Dollar": "CAD",
+    "Australian Dollar": "AUD",
+    "Swiss Franc": "CHF",
+    "Mexican Peso": "MXN",
+    "Brazil Real": "BRL",
+    "Shekel": "ILS",
+    "Saudi Riyal": "SAR",
+    "Bitcoin": "XBT",
+}
+CHANNELS = {
+    "Reinvestment": "internal",
+    "Cheque": "cheque",
+    "Credit Card": "card",
+    "ACH": "ach",
+    "Cash": "cash",
+    "Wire": "wire",
+    "Bitcoin": "crypto",
+}
+
+REASONS = {
+    "EMPTY_ROW": "blank line",
+    "WRONG_FIELD_COUNT": "expected 11 comma-separated fields",
+    "DUPLICATE_ROW": "identical to an earlier row of the same file",
+    "MISSING_FIELD": "a bank or account field is empty",
+    "BAD_TIMESTAMP": "timestamp is not YYYY/MM/DD HH:MM",
+    "BAD_AMOUNT": "amount is not a finite number",
+    "NONPOSITIVE_AMOUNT": "amount is zero or negative",
+    "ABSURD_AMOUNT": f"amount above {MAX_AMOUNT:,.0f}",
+    "UNKNOWN_CURRENCY": "currency name not in the AMLworld list",
+    "UNKNOWN_PAYMENT_FORMAT": "payment format not in the AMLworld list",
+    "BAD_LABEL": "Is Laundering is not 0 or 1",
+    "NO_FX_RATE": "no FX rate to GBP on or before the booking date",
+}
+"""Reason code -> what the investigator or engineer reads in quarantine."""
+
+
+def read_lines(path: Path) -> pl.DataFrame:
+    """Every data line of `path` verbatim (``raw``) with its 1-based data row number."""
+    try:
+        lines = pl.read_csv(
+            path,
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            skip_rows=1,
+            schema={"raw": pl.String},
+            low_memory=False,
+        )
+    except pl.exceptions.ComputeError as exc:
+        message = str(exc).splitlines()[0]
+        if "utf-8" in message.lower() or "utf8" in message.lower():
+            raise FeedFormatError(f"{path.name}: not valid UTF-8 text") from exc
+        raise FeedFormatError(f"{path.name}: cannot be read as a text feed ({message})") from exc
+    return lines.with_row_index("source_row", offset=1).with_columns(
+        pl.col("source_row").cast(pl.Int64)
+    )
+
+
+def _field(i: int) -> pl.Expr:
+    return pl.col("_parts").list.get(i, null_on_oob=True).str.strip_chars()
+
+
+def _timestamp(expr: pl.Expr) -> pl.Expr:
+    parsed = [expr.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in TIMESTAMP_FORMATS]
+    return pl.coalesce(parsed).dt.replace_time_zone("UTC")
+
+
+def _amount(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Float64, strict=False)
+
+
+def _reason(amount_paid: pl.Expr, amount_received: pl.Expr) -> pl.Expr:
+    """The first broken rule of the row contract, in a fixed order (null when the row is good)."""
+    amounts = [amount_paid, amount_received]
+    checks: list[tuple[str, pl.Expr]] = [
+        ("EMPTY_ROW", pl.col("raw").is_null() | (pl.col("raw").str.strip_chars() == "")),
+        ("WRONG_FIELD_COUNT", pl.col("_parts").list.len() != N_FIELDS),
+        ("DUPLICATE_ROW", ~pl.col("raw").is_first_distinct()),
+        (
+            "MISSING_FIELD",
+            pl.any_horizontal(
+                [pl.col(c).is_null() | (pl.col(c) == "") for c in ("_fb", "_fa", "_tb", "_ta")]
+            ),
+        ),
+        ("BAD_TIMESTAMP", pl.col("booked_at").is_null()),
+        ("BAD_AMOUNT", pl.any_horizontal([a.is_null() | ~a.is_finite() for a in amounts])),
+        ("NONPOSITIVE_AMOUNT", pl.any_horizontal([a <= 0 for a in amounts])),
+        ("ABSURD_AMOUNT", pl.any_horizontal([a > MAX_AMOUNT for a in amounts])),
+        (
+            "UNKNOWN_CURRENCY",
+            pl.col("currency_paid").is_null() | pl.col("currency_received").is_null(),
+        ),
+        ("UNKNOWN_PAYMENT_FORMAT", pl.col("channel").is_null()),
+        ("BAD_LABEL", pl.col("label").is_null()),
+    ]
+    expr = pl.lit(None, dtype=pl.String)
+    for code, broken in reversed(checks):
+        expr = pl.when(broken.fill_null(True)).then(pl.lit(code)).otherwise(expr)
+    return expr
+
+
+def parse_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Split raw AMLworld lines into typed columns plus a ``reason`` (null when valid)."""
+    parts = lines.with_columns(_parts=pl.col("raw").str.split(","))
+    typed = parts.with_columns(
+        booked_at=_timestamp(_field(0)),
+        _fb=_field(1),
+        _fa=_field(2),
+        _tb=_field(3),
+        _ta=_field(4),
+        amount_received=_amount(_field(5)),
+        currency_received=_field(6).replace_strict(CURRENCIES, default=None),
+        amount_paid=_amount(_field(7)),
+        currency_paid=_field(8).replace_strict(CURRENCIES, default=None),
+        channel=_field(9).replace_strict(CHANNELS, default=None),
+        label=_field(10).replace_strict({"0": 0, "1": 1}, default=None, return_dtype=pl.Int8),
+    )
+    return typed.with_columns(
+        reason=_reason(pl.col("amount_paid"), pl.col("amount_received"))
+    ).rename(
+        {"_fb": "payer_bank", "_fa": "payer_account", "_tb": "payee_bank", "_ta": "payee_account"}
+    )
+
+
+def ingest_transactions(
+    path: Path, sha256: str, run_id: str, fx: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read one AMLworld transactions file into (canonical rows, quarantined rows)."""
+    parsed = parse_lines(read_lines(path).lazy())
+    good = with_gbp(parsed.filter(pl.col("reason").is_null()), fx).with_columns(
+        reason=pl.when(pl.col("fx_rate").is_null()).then(pl.lit("NO_FX_RATE"))
+    )
+    provenance = {
+        "source_file": pl.lit(path.name),
+        "source_sha256": pl.lit(sha256),
+        "source_locator": pl.format("row {}", pl.col("source_row")),
+        "source_format": pl.lit(FORMAT),
+        "txn_id": pl.format("{}:{}", pl.lit(sha256[:16]), pl.col("source_row")),
+        "reference": pl.lit(None, dtype=pl.String),
+        "ingest_run_id": pl.lit(run_id),
+    }
+    frames = pl.collect_all(
+        [
+            good.filter(pl.col("reason").is_null())
+            .with_columns(**provenance)
+            .select([pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()])
+            .sort("source_row"),
+            pl.concat(
+                [
+                    parsed.filter(pl.col("reason").is_not_null()).select(
+                        "source_row", "reason", "raw"
+                    ),
+                    good.filter(pl.col("reason").is_not_null()).select(
+                        "source_row", "reason", "raw"
+                    ),
+                ]
+            ).sort("source_row"),
+        ]
+    )
+    accepted, rejected = frames
+    quarantined = rejected.with_columns(
+        source_file=pl.lit(path.name),
+        source_sha256=pl.lit(sha256),
+        detail=pl.col("reason").replace_strict(REASONS, default="invalid row"),
+    ).select([pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items()])
+    log.info("%s: %d accepted, %d quarantined", path.name, accepted.height, quarantined.height)
+    return accepted, quarantined
+
+
+def ingest_accounts(path: Path, sha256: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read an AMLworld accounts file into (accounts, quarantined rows)."""
+    try:
+        raw = pl.read_csv(
+            path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=True
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise FeedFormatError(f"{path.name}: malformed CSV ({str(exc).splitlines()[0]})") from exc
+    frame = raw.select(
+        source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        bank_name=pl.col("Bank Name").str.strip_chars(),
+        bank=pl.col("Bank ID").str.strip_chars(),
+        account=pl.col("Account Number").str.strip_chars(),
+        entity_id=pl.col("Entity ID").str.strip_chars(),
+        entity_name=pl.col("Entity Name"),
+        raw=pl.concat_str(pl.all(), separator=",", ignore_nulls=True),
+    )
+    reason = (
+        pl.when((pl.col("bank") == "") | (pl.col("account") == ""))
+        .then(pl.lit("MISSING_FIELD"))
+        .when(~pl.struct("bank", "account").is_first_distinct())
+        .then(pl.lit("DUPLICATE_ROW"))
+    )
+    frame = frame.with_columns(reason=reason)
+    accounts = (
+        frame.filter(pl.col("reason").is_null())
+        .with_columns(source_file=pl.lit(path.name), source_sha256=pl.lit(sha256))
+        .select([pl.col(c).cast(t) for c, t in ACCOUNT_SCHEMA.items()])
+    )
+    quarantined = (
+        frame.filter(pl.col("reason").is_not_null())
+        .with_columns(
+            source_file=pl.lit(path.name),
+            source_sha256=pl.lit(sha256),
+            detail=pl.col("reason").replace_strict(
+                {
+                    "MISSING_FIELD": "bank id or account number is empty",
+                    "DUPLICATE_ROW": "the same (bank, account) is listed earlier",
+                },
+                default="invalid row",
+            ),
+        )
+        .select([pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items()])
+    )
+    return accounts, quarantined

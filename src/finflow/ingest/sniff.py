@@ -1,0 +1,67 @@
+"""Recognise a feed file's format from its content, not its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SNIFF_BYTES = 64 * 1024
+
+AMLWORLD_TRANS_HEADER = (
+    "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
+    "Amount Paid,Payment Currency,Payment Format,Is Laundering"
+)
+AMLWORLD_ACCOUNTS_HEADER = "Bank Name,Bank ID,Account Number,Entity ID,Entity Name"
+PATTERNS_MARK = "BEGIN LAUNDERING ATTEMPT"
+
+INGESTIBLE = ("amlworld_transactions", "amlworld_accounts")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What a file looks like: a format name, or ``unrecognised`` with the reason."""
+
+    format: str
+    reason: str = ""
+
+    @property
+    def ingestible(self) -> bool:
+        return self.format in INGESTIBLE
+
+
+def _first_line(text: str) -> str:
+    return text.lstrip("\ufeff").splitlines()[0].strip() if text.strip() else ""
+
+
+def sniff(path: Path) -> Sniffed:
+    """Look at the first bytes of `path` and name its format.
+
+    Never raises for a readable file: problems come back as ``Sniffed("unrecognised", why)``.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        return Sniffed("unrecognised", "the file is empty")
+    if b"\x00" in head:
+        return Sniffed("unrecognised", "binary content (NUL bytes), not a text feed")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a multi-byte character cut at the boundary
+            return Sniffed(
+                "unrecognised", f"not valid UTF-8 (byte 0x{head[exc.start]:02x} at {exc.start})"
+            )
+        text = head[: exc.start].decode("utf-8")
+    first = _first_line(text)
+    if first == AMLWORLD_TRANS_HEADER:
+        return Sniffed("amlworld_transactions")
+    if first == AMLWORLD_ACCOUNTS_HEADER:
+        return Sniffed("amlworld_accounts")
+    if first.startswith(PATTERNS_MARK) or text.lstrip().startswith(PATTERNS_MARK):
+        return Sniffed(
+            "amlworld_patterns", "ground-truth patterns file: used by `finflow evaluate`"
+        )
+    if "camt.053" in text and "<" in text:
+        return Sniffed("unrecognised", "ISO 20022 camt.053 statements are not supported yet")
+    shown = first if len(first) <= 120 else first[:117] + "..."
+    return Sniffed("unrecognised", f"unknown header {shown!r}")

@@ -1,0 +1,508 @@
+"""The pipeline's stages as plain functions on paths, shared by the CLI and the Airflow DAGs.
+
+Each stage reads what earlier stages wrote under OUT (``OUT/state/run_state.json`` and the
+files it names) and returns a small dict; no stage passes data in memory, so any stage can be
+re-run on its own and each re-run replaces its own outputs (idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from finflow import __version__
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import RuleSet, load_rules
+from finflow.errors import InputError
+from finflow.ingest.fx import load_fx
+
+log = logging.getLogger(__name__)
+
+STAGES = ("ingest", "validate", "detect", "score", "casepacks", "store")
+
+
+def _state_path(out_dir: Path) -> Path:
+    return out_dir / "state" / "run_state.json"
+
+
+def load_state(out_dir: Path) -> dict[str, Any]:
+    path = _state_path(out_dir)
+    if not path.exists():
+        raise InputError(f"{out_dir} holds no ingested run (run the ingest stage first)")
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return state
+
+
+def _save_state(out_dir: Path, state: dict[str, Any]) -> None:
+    path = _state_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Deterministic JSON: sorted keys, UTF-8, trailing newline."""
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _rules(state: dict[str, Any]) -> RuleSet:
+    path = state.get("rules_path")
+    return load_rules(Path(path) if path else None, known=set(DETECTORS))
+
+
+def _timed(state: dict[str, Any], stage: str, started: float, result: dict[str, Any]) -> None:
+    state.setdefault("stages", {})[stage] = result
+    state.setdefault("timings", {})[stage] = round(time.perf_counter() - started, 3)
+
+
+def run_files(out_dir: Path, state: dict[str, Any], table: str) -> list[Path]:
+    """This run's lake files of `table` (only the files this run ingested)."""
+    fmt = {"transactions": "amlworld_transactions", "accounts": "amlworld_accounts"}[table]
+    return [
+        out_dir / "lake" / table / f"{f['sha256'][:16]}.parquet"
+        for f in state["files"]
+        if f["status"] == "ingested" and f["format"] == fmt
+    ]
+
+
+def _default_logical_date(txn_files: list[Path]) -> str:
+    """Without a given date, the day after the last booking: derived from the data alone."""
+    last = pl.scan_parquet(txn_files).select(pl.col("booked_at").max()).collect().item()
+    day = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+    return day.isoformat()
+
+
+def stage_ingest(
+    input_dir: Path,
+    out_dir: Path,
+    rules_path: Path | None = None,
+    logical_date: str | None = None,
+    fx_path: Path | None = None,
+) -> dict[str, Any]:
+    """Hash, recognise and ingest every file of `input_dir` into OUT's lake and quarantine."""
+    from finflow.ingest.runner import ingest_folder
+
+    started = time.perf_counter()
+    rules = load_rules(rules_path, known=set(DETECTORS))  # fail fast on a bad rules file
+    load_fx(fx_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = ingest_folder(input_dir, out_dir, fx_path)
+    state: dict[str, Any] = {
+        "input_dir": str(input_dir),
+        "rules_path": str(rules_path) if rules_path else None,
+        "fx_path": str(fx_path) if fx_path else None,
+        "rules_version": rules.version,
+        "rules_hash": rules.sha256,
+        "software_version": __version__,
+        "ingest_id": result["ingest_id"],
+        "files": result["files"],
+        "quarantine_by_reason": result["quarantine_by_reason"],
+    }
+    txn_files = run_files(out_dir, state, "transactions")
+    state["logical_date"] = logical_date or _default_logical_date(txn_files)
+    seed = "|".join([result["ingest_id"], rules.sha256, __version__, state["logical_date"]])
+    state["run_id"] = "R-" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+    summary = {"run_id": state["run_id"], **result["totals"]}
+    _timed(state, "ingest", started, summary)
+    _save_state(out_dir, state)
+    log.info("ingest: %s", summary)
+    return summary
+
+
+def stage_validate(out_dir: Path) -> dict[str, Any]:
+    """Run the great-expectations suites on every ingested batch; a critical failure raises."""
+    from finflow.validate.gx_suites import validate_frame
+
+    started = time.perf_counter()
+    state = load_state(out_dir)
+    results = []
+    for table, suite in (("transactions", "transactions"), ("accounts", "accounts")):
+        for path in run_files(out_dir, state, table):
+            frame = pl.read_parquet(path)
+            results.append(validate_frame(frame, suite, out_dir / "validation", path.stem))
+    summary = {
+        "suites_run": len(results),
+        "warnings": sum(len(r["failed_warning"]) for r in results),
+        "results": [
+            {k: r[k] for k in ("suite", "batch_id", "success", "evaluated")} for r in results
+        ],
+    }
+    _timed(state, "validate", started, summary)
+    _save_state(out_dir, state)
+    return summary
+
+
+def stage_detect(out_dir: Path) -> dict[str, Any]:
+    """Evaluate every rule; write `alerts.json` and `alerts.csv`."""
+    from finflow.detect.runner import run_rules, write_alerts
+
+    started = time.perf_counter()
+    state = load_state(out_dir)
+    rules = _rules(state)
+    fx = load_fx(Path(state["fx_path"]) if state.get("fx_path") else None)
+    alerts, stats = run_rules(
+        run_files(out_dir, state, "transactions"), run_files(out_dir, state, "accounts"), rules, fx
+    )
+    write_alerts(alerts, out_dir)
+    summary = {"alerts": len(alerts), "rules": stats}
+    _timed(state, "detect", started, summary)
+    _save_state(out_dir, state)
+    return {"alerts": len(alerts)}
+
+
+def stage_score(out_dir: Path) -> dict[str, Any]:
+    """Group alerts into ranked, scored cases; write `cases.json` and `flagged_transactions.csv`."""
+    from finflow.casepack.csvsafe import write_safe_csv
+    from finflow.score.cases import build_cases
+
+    started = time.perf_counter()
+    state = load_state(out_dir)
+    alerts = json.loads((out_dir / "alerts.json").read_text(encoding="utf-8"))
+    cases = build_cases(alerts, _rules(state))
+    write_json(out_dir / "cases.json", cases)
+    links = [
+        {
+            "txn_id": t,
+            "case_id": c["case_id"],
+            "score": c["score"],
+            "typologies": ";".join(c["typologies"]),
+        }
+        for c in cases
+        for t in c["evidence_txn_ids"]
+    ]
+    link_frame = pl.DataFrame(
+        links,
+        schema={
+            "txn_id": pl.String,
+            "case_id": pl.String,
+            "score": pl.Float64,
+            "typologies": pl.String,
+        },
+    )
+    flagged = (
+        pl.scan_parquet(run_files(out_dir, state, "transactions"))
+        .select("source_file", "source_row", "txn_id")
+        .join(link_frame.lazy(), on="txn_id")
+        .sort("source_file", "source_row", "case_id")
+        .collect()
+    )
+    write_safe_csv(flagged, out_dir / "flagged_transactions.csv")
+    bands = {b: sum(c["band"] == b for c in cases) for b in ("high", "medium", "low")}
+    summary = {"cases": len(cases), "bands": bands, "flagged_transactions": flagged.height}
+    _timed(state, "score", started, summary)
+    _save_state(out_dir, state)
+    return summary
+
+
+def stage_casepacks(out_dir: Path) -> dict[str, Any]:
+    """Write one case-pack folder per case and the run's case index."""
+    import shutil
+
+    from finflow.casepack.assemble import account_rows, case_transactions, load_reference
+    from finflow.casepack.render import write_case_pack, write_cases_index
+    from finflow.detect.frame import account_key
+
+    started = time.perf_counter()
+    state = load_state(out_dir)
+    rules = _rules(state)
+    alerts = {a["alert_id"]: a for a in json.loads((out_dir / "alerts.json").read_text("utf-8"))}
+    cases = json.loads((out_dir / "cases.json").read_text(encoding="utf-8"))
+    txn_files = run_files(out_dir, state, "transactions")
+    all_txns = pl.scan_parquet(txn_files).with_columns(
+        payer=account_key("payer_bank", "payer_account"),
+        payee=account_key("payee_bank", "payee_account"),
+    )
+    wanted = pl.DataFrame({"txn_id": sorted({t for c in cases for t in c["evidence_txn_ids"]})})
+    evidence = all_txns.join(wanted.lazy(), on="txn_id", how="semi").collect()
+    reference = load_reference(run_files(out_dir, state, "accounts"))
+    inputs = [
+        {
+            k: f[k]
+            for k in (
+                "file",
+                "sha256",
+                "format",
+                "rows_read",
+                "rows_accepted",
+                "rows_quarantined",
+                "status",
+            )
+        }
+        for f in state["files"]
+    ]
+    quarantine = {
+        "rows": sum(state["quarantine_by_reason"].values()),
+        "by_reason": state["quarantine_by_reason"],
+    }
+    cases_dir = out_dir / "cases"
+    if cases_dir.exists():
+        shutil.rmtree(cases_dir)
+    cases_dir.mkdir(parents=True)
+    packed = []
+    for case in cases:
+        txns = case_transactions(evidence, case, alerts)
+        full = {
+            "case_id": case["case_id"],
+            "rank": case["rank"],
+            "score": case["score"],
+            "band": case["band"],
+            "generated_at": state["logical_date"],
+            "run_id": state["run_id"],
+            "software_version": state["software_version"],
+            "rules_version": rules.version,
+            "rules_hash": rules.sha256,
+            "marking": "OFFICIAL-SENSITIVE",
+            "period": case["period"],
+            "total_value_gbp": round(float(txns["amount_gbp"].sum()), 2),
+            "typologies": case["typologies"],
+            "accounts": account_rows(all_txns, reference, case, txns),
+            "alerts": [_alert_for_pack(alerts[a]) for a in case["alert_ids"]],
+            "contributions": case["contributions"],
+            "corroboration_bonus": case["corroboration_bonus"],
+            "rules_not_fired": case["rules_not_fired"],
+            "inputs": inputs,
+            "quarantine_summary": quarantine,
+        }
+        write_case_pack(full, txns, cases_dir / case["case_id"])
+        packed.append(full)
+    run_header = {
+        "run_id": state["run_id"],
+        "generated_at": state["logical_date"],
+        "rules_version": rules.version,
+        "rules_hash": rules.sha256,
+        "software_version": state["software_version"],
+        "inputs": inputs,
+    }
+    index = write_cases_index(packed, run_header, cases_dir)
+    summary = {"case_packs": len(packed), "index": str(index)}
+    _timed(state, "casepacks", started, summary)
+    _save_state(out_dir, state)
+    return summary
+
+
+def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:
+    keep = (
+        "alert_id",
+        "rule_id",
+        "rule_version",
+        "description",
+        "parameters",
+        "metrics",
+        "primary_bank",
+        "primary_account",
+        "window_start",
+        "window_end",
+        "weight",
+        "evidence_txn_ids",
+        "benign_explanations",
+    )
+    return {k: alert[k] for k in keep}
+
+
+def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any]:
+    """Persist the run, its files, alerts and cases in the store; append to the audit log."""
+    from finflow.store import append_audit, database_url as resolve_url, open_store
+    from finflow.store import save_results, save_run
+
+    started = time.perf_counter()
+    state = load_state(out_dir)
+    url = resolve_url(database_url, out_dir / "finflow.db")
+    engine = open_store(url)
+    try:
+        alerts = json.loads((out_dir / "alerts.json").read_text(encoding="utf-8"))
+        cases = json.loads((out_dir / "cases.json").read_text(encoding="utf-8"))
+        save_run(engine, _run_record(state, status="stored"))
+        save_results(engine, state["run_id"], *_store_rows(out_dir, state, alerts, cases))
+        append_audit(
+            engine,
+            "finflow",
+            "run.stored",
+            state["run_id"],
+            {"alerts": len(alerts), "cases": len(cases), "out_dir": str(out_dir)},
+        )
+    finally:
+        engine.dispose()
+    summary = {"database": engine.url.render_as_string(hide_password=True)}
+    _timed(state, "store", started, summary)
+    _save_state(out_dir, state)
+    return summary
+
+
+def _store_rows(
+    out_dir: Path, state: dict[str, Any], alerts: list[dict[str, Any]], cases: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    from finflow.casepack.assemble import load_reference
+
+    wanted = sorted({t for a in alerts for t in a["evidence_txn_ids"]})
+    prov = (
+        pl.scan_parquet(run_files(out_dir, state, "transactions"))
+        .select("txn_id", "source_file", "source_sha256", "source_row", "amount_gbp")
+        .join(
+            pl.DataFrame({"txn_id": wanted}, schema={"txn_id": pl.String}).lazy(),
+            on="txn_id",
+            how="semi",
+        )
+        .collect()
+    )
+    amounts = dict(zip(prov["txn_id"], prov["amount_gbp"], strict=True))
+    where = {r["txn_id"]: r for r in prov.drop("amount_gbp").to_dicts()}
+    ref = {r["key"]: r for r in load_reference(run_files(out_dir, state, "accounts")).to_dicts()}
+    keys = sorted({k for c in cases for k in c["account_keys"]})
+    accounts = []
+    for key in keys:
+        bank, _, account = key.partition(":")
+        info = ref.get(key, {})
+        accounts.append(
+            {
+                "bank": bank,
+                "account": account,
+                "bank_name": info.get("bank_name"),
+                "entity_id": info.get("entity_id"),
+                "entity_name": info.get("entity_name"),
+            }
+        )
+    alert_rows = [
+        {
+            k: a[k]
+            for k in (
+                "alert_id",
+                "rule_id",
+                "rule_version",
+                "primary_bank",
+                "primary_account",
+                "window_start",
+                "window_end",
+                "weight",
+                "metrics",
+            )
+        }
+        | {"evidence": [where[t] for t in a["evidence_txn_ids"]]}
+        for a in alerts
+    ]
+    roles: dict[str, dict[str, str]] = {}
+    case_pack_dir = out_dir / "cases"
+    for case in cases:
+        case_json = case_pack_dir / case["case_id"] / "case.json"
+        if case_json.exists():
+            pack = json.loads(case_json.read_text(encoding="utf-8"))
+            roles[case["case_id"]] = {a["key"]: a["role"] for a in pack["accounts"]}
+    case_rows = [
+        {
+            "case_id": c["case_id"],
+            "rank": c["rank"],
+            "score": c["score"],
+            "band": c["band"],
+            "total_value_gbp": round(sum(amounts[t] for t in c["evidence_txn_ids"]), 2),
+            "typologies": c["typologies"],
+            "contributions": c["contributions"],
+            "accounts": [
+                {
+                    "bank": k.partition(":")[0],
+                    "account": k.partition(":")[2],
+                    "role": roles.get(c["case_id"], {}).get(k, "counterparty"),
+                }
+                for k in c["account_keys"]
+            ],
+            "transactions": [where[t] for t in c["evidence_txn_ids"]],
+        }
+        for c in cases
+    ]
+    return accounts, alert_rows, case_rows
+
+
+def _run_record(state: dict[str, Any], status: str) -> dict[str, Any]:
+    return {
+        "run_id": state["run_id"],
+        "logical_date": state["logical_date"],
+        "software_version": state["software_version"],
+        "rules_version": state["rules_version"],
+        "rules_hash": state["rules_hash"],
+        "status": status,
+        "counts": {k: v for k, v in state.get("stages", {}).items() if k != "validate"},
+        "started_at": None,
+        "finished_at": None,
+        "files": state["files"],
+    }
+
+
+def finish(out_dir: Path) -> dict[str, Any]:
+    """Write `run.json`: the ledger of files, counts per stage, timings, versions and hashes."""
+    state = load_state(out_dir)
+    for entry in state["files"]:
+        assert entry["rows_read"] == entry["rows_accepted"] + entry["rows_quarantined"]
+    run = {
+        "run_id": state["run_id"],
+        "logical_date": state["logical_date"],
+        "software_version": state["software_version"],
+        "rules_version": state["rules_version"],
+        "rules_hash": state["rules_hash"],
+        "input_dir": state["input_dir"],
+        "files": state["files"],
+        "quarantine_by_reason": state["quarantine_by_reason"],
+        "stages": state.get("stages", {}),
+        "timings_seconds": state.get("timings", {}),
+        "outputs": _output_hashes(out_dir),
+    }
+    write_json(out_dir / "run.json", run)
+    return run
+
+
+def _output_hashes(out_dir: Path) -> dict[str, str]:
+    """SHA-256 of the run's data files (deterministic for the same inputs, version and rules)."""
+    names = [
+        "alerts.csv",
+        "alerts.json",
+        "cases.json",
+        "flagged_transactions.csv",
+        "quarantine/quarantine.csv",
+    ]
+    hashes = {}
+    for name in names:
+        path = out_dir / name
+        if path.exists():
+            hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for manifest in sorted((out_dir / "cases").glob("*/manifest.json")):
+        hashes[str(manifest.relative_to(out_dir))] = hashlib.sha256(
+            manifest.read_bytes()
+        ).hexdigest()
+    return hashes
+
+
+Progress = Callable[[str], None]
+
+
+def run_pipeline(
+    input_dir: Path,
+    out_dir: Path,
+    database_url: str | None = None,
+    rules_path: Path | None = None,
+    logical_date: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Every stage in order; returns the run.json content."""
+    say = progress or (lambda _msg: None)
+    say("ingest")
+    stage_ingest(input_dir, out_dir, rules_path, logical_date)
+    say("validate")
+    stage_validate(out_dir)
+    say("detect")
+    stage_detect(out_dir)
+    say("score")
+    stage_score(out_dir)
+    say("casepacks")
+    stage_casepacks(out_dir)
+    say("store")
+    stage_store(out_dir, database_url)
+    return finish(out_dir)
