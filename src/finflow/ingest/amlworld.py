@@ -204,9 +204,7 @@ def ingest_transactions(
 def ingest_accounts(path: Path, sha256: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read an AMLworld accounts file into (accounts, quarantined rows)."""
     try:
-        raw = pl.read_csv(
-            path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=True
-        )
+        raw = pl.read_csv(path, infer_schema=False, encoding="utf8").fill_null("")
     except pl.exceptions.PolarsError as exc:
         raise FeedFormatError(f"{path.name}: malformed CSV ({str(exc).splitlines()[0]})") from exc
     frame = raw.select(

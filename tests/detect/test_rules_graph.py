@@ -1,0 +1,92 @@
+"""FAN_IN, FAN_OUT and CYCLE: fire on the pattern, stay silent on look-alikes and past bounds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from txbuild import at, frame, tx
+
+from finflow.detect.graph import cycles, fan
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import load_rules
+
+RULES = load_rules(known=set(DETECTORS)).rules
+
+
+def fan_out_rows(n: int, spread_days: float) -> list[dict[str, object]]:
+    step = spread_days / max(n - 1, 1)
+    return [tx(at(days=i * step), "1:SRC", f"2:D{i}", 900 + i) for i in range(n)]
+
+
+def test_fan_out_fires_on_five_payees_in_window_and_names_evidence(tmp_path: Path) -> None:
+    alerts = fan(frame(tmp_path, fan_out_rows(5, 2)), RULES["FAN_OUT"], "out")
+    assert len(alerts) == 1
+    assert alerts[0]["primary"] == "1:SRC"
+    assert alerts[0]["metrics"]["counterparties"] == 5
+    assert len(alerts[0]["evidence_txn_ids"]) == 5
+
+
+def test_fan_out_is_silent_below_the_minimum(tmp_path: Path) -> None:
+    assert fan(frame(tmp_path, fan_out_rows(4, 2)), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_out_is_silent_when_payments_are_spread_beyond_the_window(tmp_path: Path) -> None:
+    # 5 payees over 8 days never has 5 inside one 4-day window
+    assert fan(frame(tmp_path, fan_out_rows(5, 8)), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_out_ignores_a_payroll_run_larger_than_the_pattern(tmp_path: Path) -> None:
+    payroll = [tx(at(hours=1), "1:EMPLOYER", f"2:E{i}", 2100, channel="ach") for i in range(40)]
+    assert fan(frame(tmp_path, payroll), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_out_ignores_self_transfers(tmp_path: Path) -> None:
+    rows = [tx(at(hours=i), "1:SRC", "1:SRC", 100 + i) for i in range(8)]
+    assert fan(frame(tmp_path, rows), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_in_fires_on_many_payers_into_one_account(tmp_path: Path) -> None:
+    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", 700 + i) for i in range(6)]
+    alerts = fan(frame(tmp_path, rows), RULES["FAN_IN"], "in")
+    assert [a["primary"] for a in alerts] == ["4:SINK"]
+    assert alerts[0]["metrics"]["counterparties"] == 6
+
+
+def test_fan_in_counts_distinct_payers_not_payments(tmp_path: Path) -> None:
+    rows = [tx(at(hours=i), f"3:P{i % 2}", "4:SINK", 500) for i in range(10)]
+    assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []
+
+
+def cycle_rows(hops: int, ratio: float = 0.98, gap_hours: float = 5) -> list[dict[str, object]]:
+    names = [f"{i}:N{i}" for i in range(hops)]
+    amount, rows = 10_000.0, []
+    for i in range(hops):
+        rows.append(tx(at(hours=i * gap_hours), names[i], names[(i + 1) % hops], amount))
+        amount *= ratio
+    return rows
+
+
+def test_cycle_fires_on_a_time_ordered_round_trip(tmp_path: Path) -> None:
+    alerts = cycles(frame(tmp_path, cycle_rows(4)), RULES["CYCLE"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["max_hops"] == 4
+    assert len(alerts[0]["evidence_txn_ids"]) == 4
+
+
+def test_cycle_is_silent_when_the_return_leg_comes_before_the_outgoing_one(tmp_path: Path) -> None:
+    rows = cycle_rows(3)
+    rows[-1]["booked_at"] = at(hours=-1)  # closing payment precedes the first: not a round trip
+    assert cycles(frame(tmp_path, rows), RULES["CYCLE"]) == []
+
+
+def test_cycle_is_silent_when_amounts_do_not_follow_the_money(tmp_path: Path) -> None:
+    assert cycles(frame(tmp_path, cycle_rows(4, ratio=0.5)), RULES["CYCLE"]) == []
+
+
+def test_cycle_respects_the_window_and_the_hop_bound(tmp_path: Path) -> None:
+    slow = cycle_rows(3, gap_hours=24 * 6)  # 12 days end to end > 10-day window
+    assert cycles(frame(tmp_path, slow), RULES["CYCLE"]) == []
+    short = replace(RULES["CYCLE"], params={**RULES["CYCLE"].params, "max_hops": 3})
+    assert cycles(frame(tmp_path, cycle_rows(4)), short) == []
+    assert len(cycles(frame(tmp_path, cycle_rows(3)), short)) == 1

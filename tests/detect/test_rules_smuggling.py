@@ -1,0 +1,116 @@
+"""OIC_CROSSING_FEE, OIC_STRUCTURING and OIC_PASS_THROUGH against look-alikes and bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from txbuild import at, frame, tx
+
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import load_rules
+from finflow.detect.smuggling import crossing_fee, pass_through, structuring
+from finflow.ingest.fx import load_fx
+
+RULES = load_rules(known=set(DETECTORS)).rules
+FX = load_fx()
+
+
+def collector_rows(
+    payers: int, amount: float = 2500, onward: float = 0.8
+) -> list[dict[str, object]]:
+    rows = [tx(at(days=i * 2), f"5:PAYER{i}", "6:COLLECT", amount) for i in range(payers)]
+    rows.append(tx(at(days=payers * 2), "6:COLLECT", "7:MSB", amount * payers * onward))
+    return rows
+
+
+def test_crossing_fee_fires_on_many_in_band_payers_sent_on(tmp_path: Path) -> None:
+    alerts = crossing_fee(frame(tmp_path, collector_rows(6)), RULES["OIC_CROSSING_FEE"])
+    assert [a["primary"] for a in alerts] == ["6:COLLECT"]
+    metrics = alerts[0]["metrics"]
+    assert metrics["payers_in_band"] == 6
+    assert metrics["onward_share"] == 0.8
+    assert len(alerts[0]["evidence_txn_ids"]) == 7  # six fees and the onward transfer
+
+
+def test_crossing_fee_needs_five_payers(tmp_path: Path) -> None:
+    assert crossing_fee(frame(tmp_path, collector_rows(4)), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_is_silent_for_a_landlord_who_keeps_the_rent(tmp_path: Path) -> None:
+    rows = collector_rows(6, amount=1200, onward=0.2)
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_is_silent_when_amounts_are_outside_the_band(tmp_path: Path) -> None:
+    rows = collector_rows(8, amount=150)  # card-sized payments to a merchant
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_band_edges_are_inclusive(tmp_path: Path) -> None:
+    rows = [
+        tx(at(days=i), f"5:P{i}", "6:C", a) for i, a in enumerate([1000, 7000, 1000, 7000, 1000])
+    ]
+    rows.append(tx(at(days=6), "6:C", "7:MSB", 15_000))
+    assert len(crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
+    rows[0]["amount_paid"] = rows[0]["amount_received"] = rows[0]["amount_gbp"] = 999.99
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_structuring_fires_on_three_transfers_just_under_1000_eur(tmp_path: Path) -> None:
+    rows = [tx(at(days=i * 2), "8:S", f"9:R{i}", 950, currency="EUR") for i in range(3)]
+    alerts = structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX)
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["threshold"] == "transfer_of_funds_eur_1000"
+
+
+def test_structuring_boundaries(tmp_path: Path) -> None:
+    # 850 is the lower edge (0.85 x 1000) and counts; 1000 itself is not "just below"
+    edge = [tx(at(days=i), "8:S", "9:R", a, currency="EUR") for i, a in enumerate([850, 850, 850])]
+    assert len(structuring(frame(tmp_path, edge), RULES["OIC_STRUCTURING"], FX)) == 1
+    below = [tx(at(days=i), "8:S", "9:R", a, currency="EUR") for i, a in enumerate([849, 900, 900])]
+    assert structuring(frame(tmp_path, below), RULES["OIC_STRUCTURING"], FX) == []
+    at_t = [tx(at(days=i), "8:S", "9:R", a, currency="EUR") for i, a in enumerate([1000, 900, 900])]
+    assert structuring(frame(tmp_path, at_t), RULES["OIC_STRUCTURING"], FX) == []
+
+
+def test_structuring_is_silent_for_monthly_remittances(tmp_path: Path) -> None:
+    rows = [tx(at(days=i * 9), "8:S", "9:HOME", 950, currency="EUR") for i in range(3)]
+    assert structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX) == []
+
+
+def test_structuring_cash_threshold_only_counts_cash(tmp_path: Path) -> None:
+    cash = [tx(at(days=i), "8:S", "9:B", 9500, currency="EUR", channel="cash") for i in range(3)]
+    alerts = structuring(frame(tmp_path, cash), RULES["OIC_STRUCTURING"], FX)
+    assert [a["metrics"]["threshold"] for a in alerts] == ["cash_eur_10000"]
+
+
+def mule_rows(out_share: float, delay_hours: float = 6) -> list[dict[str, object]]:
+    rows = []
+    for i in range(4):
+        rows.append(tx(at(days=i * 3), f"1:IN{i}", "2:MULE", 3000))
+        rows.append(tx(at(days=i * 3, hours=delay_hours), "2:MULE", f"3:OUT{i}", 3000 * out_share))
+    return rows
+
+
+def test_pass_through_fires_when_nearly_everything_leaves_within_48h(tmp_path: Path) -> None:
+    alerts = pass_through(frame(tmp_path, mule_rows(0.95)), RULES["OIC_PASS_THROUGH"])
+    assert [a["primary"] for a in alerts] == ["2:MULE"]
+    assert alerts[0]["metrics"]["out_share"] == 0.95
+    assert len(alerts[0]["evidence_txn_ids"]) == 8
+
+
+def test_pass_through_is_silent_below_90_percent(tmp_path: Path) -> None:
+    assert pass_through(frame(tmp_path, mule_rows(0.85)), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_pass_through_is_silent_when_money_stays_longer_than_48h(tmp_path: Path) -> None:
+    slow = mule_rows(0.95, delay_hours=49)
+    assert pass_through(frame(tmp_path, slow), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_pass_through_ignores_sweeps_to_the_holders_own_account(tmp_path: Path) -> None:
+    rows = []
+    for i in range(4):
+        rows.append(tx(at(days=i * 3), f"1:IN{i}", "2:CURRENT", 3000))
+        rows.append(tx(at(days=i * 3, hours=2), "2:CURRENT", "2:CURRENT", 2990))
+    assert pass_through(frame(tmp_path, rows), RULES["OIC_PASS_THROUGH"]) == []
