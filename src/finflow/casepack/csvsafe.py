@@ -1,0 +1,100 @@
+"""CSV exports that are safe to open in a spreadsheet.
+
+Names and payment references are attacker-controlled. A cell such as ``=HYPERLINK("http://x")``
+is a formula to Excel and LibreOffice (CSV injection, OWASP). Every text cell that begins with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, unless the
+whole cell is a plain number such as ``-12.50``, which spreadsheets read as a value.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import polars as pl
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FORMULA_PREFIX_RE = r"^[=+\-@\t\r]"
+"""A cell starting with one of these may be run as a formula by a spreadsheet."""
+
+NUMBER_RE = r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+"""A plain number (optionally signed, with thousands separators): inert in a spreadsheet."""
+
+MONEY_COLUMNS: tuple[str, ...] = ("amount_paid", "amount_received", "amount_gbp")
+"""Float columns written as fixed 2-decimal text; other floats keep full precision."""
+
+LIST_SEPARATOR = "; "
+
+_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
+
+
+_NUMBER = re.compile(NUMBER_RE)
+
+
+def _is_number(text: str) -> bool:
+    """True if `text` is a plain number a spreadsheet reads as a value, not a formula."""
+    return _NUMBER.fullmatch(text) is not None and any(ch.isdigit() for ch in text)
+
+
+def safe_cell(value: T) -> T | str:
+    """Return `value` neutralised against spreadsheet formula injection.
+
+    Non-strings pass through unchanged. A string starting with ``= + - @``, tab or carriage
+    return that is not a plain number is prefixed with ``'``.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=+-@\t\r" and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _safe_expr(column: str) -> pl.Expr:
+    """The vectorised form of `safe_cell` for one String column."""
+    col = pl.col(column)
+    risky = col.str.contains(FORMULA_PREFIX_RE) & ~(
+        col.str.contains(NUMBER_RE) & col.str.contains(r"\d")
+    )
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
+
+
+def _text_columns(schema: pl.Schema) -> Iterable[pl.Expr]:
+    """Expressions turning every column into what the CSV should hold."""
+    for name, dtype in schema.items():
+        if dtype == pl.String:
+            yield _safe_expr(name)
+        elif isinstance(dtype, pl.List):
+            joined = pl.col(name).cast(pl.List(pl.String)).list.sort().list.join(LIST_SEPARATOR)
+            yield joined.alias(name)
+        elif isinstance(dtype, pl.Datetime):
+            col = pl.col(name)
+            if dtype.time_zone not in (None, "UTC"):
+                col = col.dt.convert_time_zone("UTC")
+            yield col.dt.to_string(_DATETIME_FORMAT).alias(name)
+        elif dtype.is_float() and name not in MONEY_COLUMNS:
+            yield pl.col(name).cast(pl.String).alias(name)
+
+
+def write_safe_csv(df: pl.DataFrame, path: Path) -> Path:
+    """Write `df` to `path` as UTF-8 CSV with LF line ends, safe to open in a spreadsheet.
+
+    Every String column is neutralised with `safe_cell`; list columns are joined with ``; ``
+    (sorted) and neutralised too; datetimes are ISO 8601 UTC with a ``Z``; money columns
+    (`MONEY_COLUMNS`) are fixed 2-decimal text. The same frame always gives the same bytes.
+    """
+    frame = df.with_columns(list(_text_columns(df.schema)))
+    # Joined lists are strings now: neutralise them like any other text.
+    frame = frame.with_columns(
+        [_safe_expr(n) for n, t in df.schema.items() if isinstance(t, pl.List)]
+    )
+    text = frame.write_csv(line_terminator="\n", float_precision=2, null_value="")
+    path = Path(path)
+    path.write_bytes(text.encode("utf-8"))
+    log.debug("wrote %d rows to %s", frame.height, path)
+    return path

@@ -1,0 +1,39 @@
+"""Neutral language for generated prose.
+
+A case pack describes what was observed; it never tells an investigator that a person is guilty.
+`BANNED_WORDS` are the words the templates and generated sentences must never use (DOMAIN.md §3).
+Verbatim source data (names, payment references) is not prose and is not checked here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+log = logging.getLogger(__name__)
+
+BANNED_WORDS: tuple[str, ...] = (
+    "confirms",
+    "criminal",
+    "fraudster",
+    "guilty",
+    "launderer",
+    "proven",
+    "smuggler",
+    "trafficker",
+)
+"""Words that state or imply a conclusion about a person. Plurals are matched too."""
+
+_BANNED_RE = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in BANNED_WORDS) + r")s?\b",
+    re.IGNORECASE,
+)
+
+
+def check_neutral(text: str) -> list[str]:
+    """Return the banned words found in `text` (lower-case, sorted, unique); empty if neutral.
+
+    Matching is case-insensitive and on whole words, so "criminals" is caught but
+    "incriminating" and "confirmation" are not.
+    """
+    return sorted({m.group(1).lower() for m in _BANNED_RE.finditer(text)})

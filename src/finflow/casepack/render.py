@@ -1,0 +1,288 @@
+"""Render case packs: one folder per case, and the run's index of cases.
+
+A case pack is a draft analytical product for a financial investigator: never evidence, never a
+conclusion (DOMAIN.md §3). Every figure links to the schedule rows it came from; names and
+payment references are shown verbatim but inert (HTML autoescaping, CSV neutralisation); the
+output is deterministic, so the same inputs, version and rules give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+from markupsafe import Markup
+
+from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.formatting import FILTERS
+from finflow.casepack.language import check_neutral
+from finflow.casepack.manifest import dumps_json, write_manifest
+from finflow.schema import DETECTION_COLUMNS
+
+log = logging.getLogger(__name__)
+
+DRAFT_LINE = "Draft analytical product - not evidence - for investigator judgement"
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+BANDS = ("high", "medium", "low")
+SCHEDULE_COLUMNS = ["marking", *DETECTION_COLUMNS, "tags"]
+"""Columns of transactions.csv: the marking on every row, the canonical facts, the tags."""
+
+_MARKING_RE = re.compile(r"[A-Z][A-Z0-9 -]{0,63}")
+_SORT_KEYS = ["booked_at", "txn_id"]
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment for case-pack templates: autoescaped, strict, deterministic."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("finflow.casepack", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _marking(value: Any) -> str:
+    """The protective marking, checked: it is also written into CSS (print page margins)."""
+    marking = str(value or DEFAULT_MARKING)
+    if not _MARKING_RE.fullmatch(marking):
+        raise ValueError(f"invalid protective marking {marking!r}")
+    return marking
+
+
+def _json_default(obj: Any) -> Any:
+    """JSON for the few non-JSON values a pipeline may hand over (dates, sets)."""
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=str)
+    raise TypeError(f"cannot serialise {type(obj).__name__} in case.json")
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write UTF-8 text with LF line ends, whatever the platform."""
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _schedule(transactions: pl.DataFrame) -> pl.DataFrame:
+    """The case's transactions in schedule order (booked_at, txn_id) with sorted tags."""
+    frame = transactions
+    if "tags" not in frame.columns:
+        frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("tags"))
+    frame = frame.with_columns(
+        pl.col("tags").cast(pl.List(pl.String)).fill_null([]).list.unique().list.sort()
+    )
+    return frame.sort(_SORT_KEYS, nulls_last=True, maintain_order=True)
+
+
+def _sorted_dicts(items: Iterable[Mapping[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """Copies of `items` sorted by the string form of `keys` (missing keys sort first)."""
+    return sorted((dict(i) for i in items), key=lambda i: tuple(str(i.get(k, "")) for k in keys))
+
+
+def _account_label(bank: Any, account: Any) -> str:
+    return f"{bank} / {account}"
+
+
+def _case_view(case: Mapping[str, Any], schedule: pl.DataFrame) -> dict[str, Any]:
+    """Everything the case template shows, pre-sorted and cross-referenced."""
+    rows = schedule.to_dicts()
+    by_id = {r["txn_id"]: r for r in rows}
+    position = {r["txn_id"]: i for i, r in enumerate(rows)}
+
+    accounts = sorted(
+        (dict(a) for a in case.get("accounts", [])),
+        key=lambda a: (not a.get("alerted", False), str(a.get("bank")), str(a.get("account"))),
+    )
+    holders = {(str(a.get("bank")), str(a.get("account"))): a for a in accounts}
+
+    alerts = []
+    for alert in _sorted_dicts(case.get("alerts", []), "rule_id", "window_start", "alert_id"):
+        ids = sorted(
+            set(alert.get("evidence_txn_ids", [])),
+            key=lambda t: (t not in position, position.get(t, 0), str(t)),
+        )
+        evidence = [{"txn_id": t, "row": by_id.get(t)} for t in ids]
+        missing = [e["txn_id"] for e in evidence if e["row"] is None]
+        if missing:
+            log.warning(
+                "case %s alert %s cites %d transactions not in the schedule",
+                case.get("case_id"),
+                alert.get("alert_id"),
+                len(missing),
+            )
+        alert["evidence"] = evidence
+        alert["evidence_missing"] = missing
+        alert["evidence_gbp"] = sum(
+            (e["row"].get("amount_gbp") or 0.0) for e in evidence if e["row"] is not None
+        )
+        alert["primary_holder"] = holders.get(
+            (str(alert.get("primary_bank")), str(alert.get("primary_account")))
+        )
+        alert["benign_explanations"] = sorted(set(alert.get("benign_explanations", [])))
+        alerts.append(alert)
+
+    first_alert_of_rule: dict[str, str] = {}
+    for alert in alerts:
+        first_alert_of_rule.setdefault(str(alert.get("rule_id")), str(alert.get("alert_id")))
+
+    contributions = sorted(
+        (dict(c) for c in case.get("contributions", [])),
+        key=lambda c: (-float(c.get("contribution") or 0.0), str(c.get("rule_id"))),
+    )
+    bonus = float(case.get("corroboration_bonus") or 0.0)
+    computed = sum(float(c.get("contribution") or 0.0) for c in contributions) + bonus
+
+    paid: dict[str, float] = defaultdict(float)
+    received: dict[str, float] = defaultdict(float)
+    for r in rows:
+        if r.get("amount_paid") is not None:
+            paid[str(r.get("currency_paid"))] += r["amount_paid"]
+        if r.get("amount_received") is not None:
+            received[str(r.get("currency_received"))] += r["amount_received"]
+
+    alert_counts = Counter(str(a.get("rule_id")) for a in alerts)
+    quarantine = dict(case.get("quarantine_summary") or {})
+    return {
+        "case": case,
+        "marking": _marking(case.get("marking")),
+        "draft_line": DRAFT_LINE,
+        "typologies": sorted(set(case.get("typologies", []))),
+        "accounts": accounts,
+        "holders": holders,
+        "alerts": alerts,
+        "alert_counts": sorted(alert_counts.items()),
+        "first_alert_of_rule": first_alert_of_rule,
+        "benign": sorted({b for a in alerts for b in a["benign_explanations"]}),
+        "evidence_rows": len({e["txn_id"] for a in alerts for e in a["evidence"]}),
+        "contributions": contributions,
+        "bonus": bonus,
+        "computed_score": computed,
+        "score_differs": abs(computed - float(case.get("score") or 0.0)) > 0.005,
+        "rules_not_fired": _sorted_dicts(case.get("rules_not_fired", []), "rule_id"),
+        "inputs": _sorted_dicts(case.get("inputs", []), "file", "sha256"),
+        "quarantine_rows": int(quarantine.get("rows") or 0),
+        "quarantine_reasons": sorted((quarantine.get("by_reason") or {}).items()),
+        "rows": rows,
+        "total_gbp": sum((r.get("amount_gbp") or 0.0) for r in rows),
+        "paid_totals": sorted(paid.items()),
+        "received_totals": sorted(received.items()),
+        "missing_gbp": sum(1 for r in rows if r.get("amount_gbp") is None),
+    }
+
+
+def _check_prose(case: Mapping[str, Any]) -> None:
+    """Warn when rule descriptions or score explanations (configured prose) are not neutral."""
+    texts = [str(a.get("description", "")) for a in case.get("alerts", [])]
+    texts += [str(c.get("explanation", "")) for c in case.get("contributions", [])]
+    texts += [str(r.get("description", "")) for r in case.get("rules_not_fired", [])]
+    found = sorted({w for t in texts for w in check_neutral(t)})
+    if found:
+        log.warning("case %s: rule text uses non-neutral words %s", case.get("case_id"), found)
+
+
+def write_case_pack(case: dict[str, Any], transactions: pl.DataFrame, out_dir: Path) -> Path:
+    """Write the case pack for `case` into `out_dir` (``OUT/cases/<case_id>/``) and return it.
+
+    Files: ``index.html`` (the readable pack), ``transactions.csv`` (the schedule, safe for
+    spreadsheets), ``case.json`` (the case as given) and ``manifest.json`` (SHA-256 of every
+    other file in the folder plus the input files). Files already in the folder from other
+    exporters are kept and listed in the manifest.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    marking = _marking(case.get("marking"))
+    _check_prose(case)
+
+    schedule = _schedule(transactions)
+    view = _case_view(case, schedule)
+    html = environment().get_template("case.html").render(**view)
+    _write_text(out_dir / "index.html", html)
+
+    csv_frame = schedule.with_columns(pl.lit(marking).alias("marking")).select(
+        [c for c in SCHEDULE_COLUMNS if c in schedule.columns or c == "marking"]
+    )
+    write_safe_csv(csv_frame, out_dir / "transactions.csv")
+
+    _write_text(
+        out_dir / "case.json",
+        dumps_json(_round_trip(case)),
+    )
+    write_manifest(
+        out_dir,
+        case.get("inputs", []),
+        {
+            "case_id": case.get("case_id"),
+            "generated_at": case.get("generated_at"),
+            "marking": marking,
+            "rules_hash": case.get("rules_hash"),
+            "rules_version": case.get("rules_version"),
+            "software_version": case.get("software_version"),
+        },
+    )
+    log.info("case pack %s written to %s", case.get("case_id"), out_dir)
+    return out_dir
+
+
+def _round_trip(data: Any) -> Any:
+    """`data` with dates and sets turned into JSON values, so `dumps_json` can write it."""
+    if isinstance(data, Mapping):
+        return {str(k): _round_trip(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_round_trip(v) for v in data]
+    if isinstance(data, datetime | date | set | frozenset):
+        return _round_trip(_json_default(data))
+    return data
+
+
+def _script_hash(script: str) -> str:
+    """The CSP source expression allowing exactly this inline script."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def write_cases_index(
+    cases: Sequence[dict[str, Any]], run: dict[str, Any], cases_dir: Path
+) -> Path:
+    """Write ``cases_dir/index.html``: every case by rank, with a typology and band filter.
+
+    `run` gives the run header: ``run_id``, ``generated_at``, ``rules_hash`` and ``inputs``
+    (same shape as ``case["inputs"]``); ``rules_version``, ``software_version`` and
+    ``marking`` are shown when present. The filter is a small inline script; without it the
+    page is the full, readable table.
+    """
+    cases_dir = Path(cases_dir)
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    assert env.loader is not None
+    script, _, _ = env.loader.get_source(env, "filter.js")
+    ordered = sorted(cases, key=lambda c: (int(c.get("rank") or 0), str(c.get("case_id"))))
+    html = env.get_template("cases_index.html").render(
+        run=run,
+        cases=ordered,
+        marking=_marking(run.get("marking")),
+        draft_line=DRAFT_LINE,
+        bands=BANDS,
+        typologies=sorted({t for c in cases for t in c.get("typologies", [])}),
+        inputs=_sorted_dicts(run.get("inputs", []), "file", "sha256"),
+        script=Markup(script),  # noqa: S704 - our own packaged file, not data
+        script_hash=_script_hash(script),
+    )
+    out = _write_text(cases_dir / "index.html", html)
+    log.info("index of %d cases written to %s", len(ordered), out)
+    return out
