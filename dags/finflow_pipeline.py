@@ -107,4 +107,4 @@ def finflow_pipeline() -> None:
     store(casepacks(score(detect(validate(ingest())))))
 
 
-finflow_pipeline()
+finflow_pipeline_dag = finflow_pipeline()

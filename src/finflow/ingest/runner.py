@@ -137,6 +137,7 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
         problems = "; ".join(f"{e['file']}: {e['message'] or e['status']}" for e in entries)
         raise InputError(f"no usable transaction feed in {input_dir} ({problems})")
     return {
+        "ingest_id": run_id,
         "files": entries,
         "totals": _totals(entries),
         "quarantine_by_reason": _by_reason(quarantine),
