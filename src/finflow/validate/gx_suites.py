@@ -1,0 +1,316 @@
+"""Batch validation with great-expectations 1.x suites shipped as ``expectations/*.json``.
+
+`validate_frame` runs one suite over one polars DataFrame and leaves, under the run's
+``OUT/validation/`` folder:
+
+- ``{suite}__{batch_id}.json``: GX's validation result, minus the run-time clock values and
+  uuids, so identical input gives a byte-identical file;
+- ``data_docs/index.html``: GX Data Docs for every suite and batch validated into that folder,
+  with plain links that work offline (see `finflow.validate.gx_docs`);
+- ``.gx/``: GX's own stores (suites, raw results with their run times) that the Data Docs are
+  built from; re-validating a batch replaces its earlier entry.
+
+Each expectation carries ``meta.severity``: a failed ``critical`` one raises `ValidationFailed`
+after everything is written; a failed ``warning`` is only reported.
+
+great-expectations takes seconds to import, so it is imported inside the functions that need
+it; importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import polars as pl
+
+from finflow.errors import ConfigError, ValidationFailed
+from finflow.resources import share_dir
+from finflow.validate import gx_docs, gx_report
+from finflow.validate.pandas_bridge import to_pandas
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.data_context.ephemeral_data_context import (
+        EphemeralDataContext,
+    )
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SEVERITIES",
+    "SuiteValidationFailed",
+    "ValidationSummary",
+    "load_suite",
+    "read_suite_spec",
+    "validate_frame",
+]
+
+SEVERITIES = ("critical", "warning")
+"""Allowed values of an expectation's ``meta.severity``."""
+
+DATA_DOCS_DIR = "data_docs"
+GX_STORE_DIR = ".gx"
+DATASOURCE_NAME = "finflow"
+BATCH_DEFINITION_NAME = "whole_frame"
+
+_SUITE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+_BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+-]{0,199}")
+_GX_LOGGERS = ("great_expectations", "altair", "matplotlib")
+
+
+class ValidationSummary(TypedDict):
+    """What `validate_frame` returns (and what `SuiteValidationFailed.summary` holds)."""
+
+    suite: str
+    batch_id: str
+    success: bool
+    evaluated: int
+    failed_critical: list[gx_report.Failure]
+    failed_warning: list[gx_report.Failure]
+    result_file: str
+    data_docs: str
+
+
+class SuiteValidationFailed(ValidationFailed):
+    """A critical expectation failed; `summary` says which, and where the results are."""
+
+    def __init__(self, message: str, summary: ValidationSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+def _import_gx() -> ModuleType:
+    """Import great_expectations with its import-time INFO chatter silenced."""
+    for name in _GX_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+    import great_expectations as gx
+
+    return gx
+
+
+def _check_name(kind: str, value: str, pattern: re.Pattern[str], allowed: str) -> None:
+    """Names become file and folder names: refuse anything that could escape or collide."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ConfigError(f"{kind} {value!r} is not usable as a file name: use {allowed}")
+
+
+def read_suite_spec(suite_name: str, suites_dir: Path | None = None) -> dict[str, Any]:
+    """Read and check ``{suites_dir}/{suite_name}.json`` (default: the shipped suites).
+
+    Checks what GX does not: the file is a 1.x suite (``type``, not 0.x ``expectation_type``),
+    its name matches the file, and every expectation has ``meta.severity`` in `SEVERITIES`
+    and a non-empty ``meta.notes``. Raises `ConfigError` otherwise.
+    """
+    _check_name("suite name", suite_name, _SUITE_NAME, "letters, digits, '_' and '-'")
+    path = (suites_dir or share_dir("expectations")) / f"{suite_name}.json"
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"expectation suite {suite_name!r} not found at {path}") from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"expectation suite {path} is not readable JSON: {exc}") from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("expectations"), list):
+        raise ConfigError(f"{path}: not a GX 1.x suite (needs 'name' and 'expectations')")
+    if spec.get("name") != suite_name:
+        raise ConfigError(f"{path}: suite name {spec.get('name')!r} != file name {suite_name!r}")
+    for number, entry in enumerate(spec["expectations"], start=1):
+        where = f"{path}: expectation #{number}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} is not an object")
+        if "expectation_type" in entry:
+            raise ConfigError(f"{where} uses 0.x 'expectation_type'; GX 1.x calls it 'type'")
+        meta = entry.get("meta") or {}
+        if meta.get("severity") not in SEVERITIES:
+            raise ConfigError(f"{where} needs meta.severity in {SEVERITIES}")
+        if not isinstance(meta.get("notes"), str) or not meta["notes"].strip():
+            raise ConfigError(f"{where} needs meta.notes (a sentence for the data engineer)")
+        if entry.get("severity", meta["severity"]) != meta["severity"]:
+            raise ConfigError(f"{where}: 'severity' and meta.severity disagree")
+    return spec
+
+
+def _gx_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """An expectation as GX takes it: GX's own severity field set from ``meta.severity``,
+    so the results and Data Docs show the same severity finflow acts on."""
+    return {**entry, "severity": entry["meta"]["severity"]}
+
+
+def load_suite(suite_name: str, suites_dir: Path | None = None) -> ExpectationSuite:
+    """Load a suite as a GX `ExpectationSuite`, refusing to lose any expectation.
+
+    GX's `ExpectationSuite` drops an expectation it cannot build (unknown type, bad kwargs)
+    with only a log line. Here every expectation is built first, and a failure raises
+    `ConfigError` naming it; the loaded suite must then hold exactly as many expectations as
+    the file lists, or `ConfigError` again.
+    """
+    spec = read_suite_spec(suite_name, suites_dir)
+    gx = _import_gx()
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    entries = [_gx_entry(e) for e in spec["expectations"]]
+    for number, entry in enumerate(entries, start=1):
+        try:
+            ExpectationConfiguration(**entry).to_domain_obj()
+        except Exception as exc:  # GX raises several unrelated types here, pydantic's too
+            reason = " ".join(str(getattr(exc, "message", exc)).split())
+            raise ConfigError(
+                f"expectation suite {suite_name!r}: expectation #{number} "
+                f"({entry.get('type')!r}) is invalid: {reason}"
+            ) from exc
+    suite: ExpectationSuite = gx.ExpectationSuite(
+        name=suite_name, expectations=entries, meta=copy.deepcopy(spec.get("meta") or {})
+    )
+    if len(suite.expectations) != len(entries):
+        raise ConfigError(
+            f"expectation suite {suite_name!r}: GX loaded {len(suite.expectations)} of "
+            f"{len(entries)} expectations; see the great_expectations log for the rejected ones"
+        )
+    return suite
+
+
+def _referenced_columns(suite: ExpectationSuite) -> list[str] | None:
+    """Columns the suite reads, in first-use order; None when it needs every column."""
+    columns: list[str] = []
+    for expectation in suite.expectations:
+        config = expectation.configuration
+        kwargs = config.kwargs
+        if config.type.startswith("expect_table_column") or kwargs.get("row_condition"):
+            return None
+        names = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")]
+        names += list(kwargs.get("column_list") or [])
+        columns += [n for n in names if isinstance(n, str) and n not in columns]
+    return columns
+
+
+def _context(out_dir: Path) -> EphemeralDataContext:
+    """An ephemeral GX context whose suites, results and Data Docs live under `out_dir`.
+
+    The suite and result stores are on disk (not GX's in-memory default) because GX rebuilds
+    the whole site index from its stores and deletes pages it has no source for: with memory
+    stores, validating `accounts` would wipe the `transactions` pages from the same folder.
+    """
+    gx = _import_gx()
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    def filesystem_store(class_name: str, folder: Path) -> dict[str, Any]:
+        backend = {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)}
+        return {"class_name": class_name, "store_backend": backend}
+
+    defaults = InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    stores = copy.deepcopy(defaults.stores)
+    store_root = out_dir / GX_STORE_DIR
+    stores[defaults.expectations_store_name] = filesystem_store(
+        "ExpectationsStore", store_root / "expectations"
+    )
+    stores[defaults.validation_results_store_name] = filesystem_store(
+        "ValidationResultsStore", store_root / "validations"
+    )
+    config = DataContextConfig(
+        store_backend_defaults=defaults,
+        stores=stores,
+        data_docs_sites={gx_docs.SITE_NAME: gx_docs.site_config(out_dir / DATA_DOCS_DIR)},
+        progress_bars=ProgressBarsConfig(globally=False),
+        analytics_enabled=False,
+    )
+    context: EphemeralDataContext = gx.get_context(mode="ephemeral", project_config=config)
+    return context
+
+
+def validate_frame(
+    df: pl.DataFrame,
+    suite_name: str,
+    out_dir: Path,
+    batch_id: str,
+    *,
+    suites_dir: Path | None = None,
+) -> ValidationSummary:
+    """Validate `df` against suite `suite_name`; write the result and Data Docs to `out_dir`.
+
+    Only the columns the suite reads are converted to pandas. Returns a `ValidationSummary`
+    (``success`` is True only when every expectation, warnings included, passed). Raises
+    `SuiteValidationFailed` (a `ValidationFailed`) when a critical expectation failed, after
+    the result file and Data Docs are written; `ConfigError` for an unusable suite or name.
+    """
+    _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
+    suite = load_suite(suite_name, suites_dir)
+    gx = _import_gx()
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.exceptions.exceptions import DataContextError
+
+    pdf = to_pandas(df, _referenced_columns(suite))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = out_dir / DATA_DOCS_DIR
+    gx_docs.clear_batch_pages(out_dir / GX_STORE_DIR, suite_name, batch_id)
+    gx_docs.clear_batch_pages(docs_dir, suite_name, batch_id)
+
+    context = _context(out_dir)
+    asset = context.data_sources.add_pandas(DATASOURCE_NAME).add_dataframe_asset(suite_name)
+    batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
+    try:
+        context.suites.delete(suite_name)  # an earlier batch's copy, from the on-disk store
+    except DataContextError:
+        pass
+    suite = context.suites.add(suite)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(
+            name=f"{suite_name}__{batch_id}", data=batch_definition, suite=suite
+        )
+    )
+    result = definition.run(
+        batch_parameters={"dataframe": pdf}, run_id=RunIdentifier(run_name=batch_id)
+    )
+
+    raw: dict[str, Any] = result.to_json_dict()  # type: ignore[no-untyped-call]
+    data = gx_report.deterministic_result(raw)
+    result_file = out_dir / f"{suite_name}__{batch_id}.json"
+    gx_report.write_json(data, result_file)
+    context.build_data_docs(site_names=[gx_docs.SITE_NAME])
+    index = gx_docs.add_offline_index(docs_dir, out_dir)
+
+    critical, warning = gx_report.failures_by_severity(data)
+    summary = ValidationSummary(
+        suite=suite_name,
+        batch_id=batch_id,
+        success=bool(data.get("success")),
+        evaluated=int((data.get("statistics") or {}).get("evaluated_expectations", 0)),
+        failed_critical=critical,
+        failed_warning=warning,
+        result_file=str(result_file),
+        data_docs=str(index),
+    )
+    for failure in warning:
+        log.warning(
+            "validation %s on %s: %s", suite_name, batch_id, gx_report.failure_text(failure)
+        )
+    log.info(
+        "validation %s on %s: %d expectations, %d critical and %d warning failures; docs %s",
+        suite_name,
+        batch_id,
+        summary["evaluated"],
+        len(critical),
+        len(warning),
+        index,
+    )
+    if critical:
+        raise SuiteValidationFailed(
+            f"validation suite {suite_name} failed on {batch_id}: "
+            + "; ".join(gx_report.failure_text(f) for f in critical),
+            summary,
+        )
+    return summary
