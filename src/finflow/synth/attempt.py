@@ -84,7 +84,7 @@ class Context:
         """A first day leaving `span` days before the end of the period."""
         return int(self.rng.integers(0, max(self.days - span, 0) + 1))
 
-    def base(self, median: float = 1800.0, sigma: float = 1.0) -> float:
+    def base(self, median: float = 1200.0, sigma: float = 1.0) -> float:
         """An attempt's typical payment, in pounds."""
         return float(np.clip(median * self.rng.lognormal(0.0, sigma), 40.0, 400_000.0))
 
@@ -128,5 +128,12 @@ class Context:
         )
         amount = R.nice(self.rng, rows.amount, share_nice)
         return R.Rows(
-            rows.ts, rows.src, rows.dst, amount, rows.cur_paid, rows.cur_recv, rows.fmt, rows.attempt
+            rows.ts,
+            rows.src,
+            rows.dst,
+            amount,
+            rows.cur_paid,
+            rows.cur_recv,
+            rows.fmt,
+            rows.attempt,
         )

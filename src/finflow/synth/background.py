@@ -40,17 +40,23 @@ P2P_FORMATS = np.array([ref.CHEQUE, ref.ACH, ref.CARD, ref.CASH, ref.WIRE])
 P2P_FORMAT_P = np.array([0.30, 0.30, 0.10, 0.15, 0.15])
 
 
-def _weighted(rng: np.random.Generator, pop: Population, accounts: np.ndarray, n: int) -> np.ndarray:
+def _weighted(
+    rng: np.random.Generator, pop: Population, accounts: np.ndarray, n: int
+) -> np.ndarray:
     """`n` draws from `accounts` weighted by activity."""
     w = pop.weight[accounts]
     return accounts[rng.choice(len(accounts), size=n, p=w / w.sum())]
 
 
-def reinvestment(rng: np.random.Generator, pop: Population, roles: Roles, n: int, days: int) -> R.Rows:
+def reinvestment(
+    rng: np.random.Generator, pop: Population, roles: Roles, n: int, days: int
+) -> R.Rows:
     """Accounts paying themselves (AMLworld's Reinvestment rows)."""
     acct = _weighted(rng, pop, roles.fiat, n)
     amount = R.nice(rng, R.lognormal_gbp(rng, n, 600.0, 1.5, 1.0, 1_000_000.0), 0.1)
-    return R.make(pop, R.moments(rng, rng.integers(0, days, n)), acct, acct, amount, ref.REINVESTMENT)
+    return R.make(
+        pop, R.moments(rng, rng.integers(0, days, n)), acct, acct, amount, ref.REINVESTMENT
+    )
 
 
 def own_transfers(
@@ -110,7 +116,7 @@ def _counterparty(
 ) -> np.ndarray:
     """Mostly a regular contact, sometimes anyone in the same currency, rarely anyone."""
     n = len(payer)
-    out = pop.contacts[payer, rng.integers(0, CONTACTS, n)]
+    out: np.ndarray = pop.contacts[payer, rng.integers(0, CONTACTS, n)]
     u = rng.random(n)
     anyone = np.flatnonzero(u < 0.05)
     out[anyone] = _weighted(rng, pop, roles.fiat, len(anyone))
@@ -152,7 +158,9 @@ def person_to_person(
     return R.concat([out, repay])
 
 
-def cover(rng: np.random.Generator, pop: Population, roles: Roles, accounts: np.ndarray, days: int) -> R.Rows:
+def cover(
+    rng: np.random.Generator, pop: Population, roles: Roles, accounts: np.ndarray, days: int
+) -> R.Rows:
     """A little ordinary traffic for accounts used in planted attempts (2-4 rows each)."""
     if len(accounts) == 0:
         return R.empty()
@@ -163,7 +171,9 @@ def cover(rng: np.random.Generator, pop: Population, roles: Roles, accounts: np.
         other[shop] = roles.merchants[rng.integers(0, len(roles.merchants), int(shop.sum()))]
     incoming = ~shop & (rng.random(len(who)) < 0.5)
     src, dst = np.where(incoming, other, who), np.where(incoming, who, other)
-    amount = np.where(shop, R.lognormal_gbp(rng, len(who), 22.0, 0.9, 1.0, 1500.0), _p2p_amounts(rng, len(who)))
+    amount = np.where(
+        shop, R.lognormal_gbp(rng, len(who), 22.0, 0.9, 1.0, 1500.0), _p2p_amounts(rng, len(who))
+    )
     fmt = np.where(shop, ref.CARD, rng.choice(P2P_FORMATS, size=len(who), p=P2P_FORMAT_P))
     return R.make(pop, R.moments(rng, rng.integers(0, days, len(who))), src, dst, amount, fmt)
 

@@ -62,12 +62,12 @@ def _distinct_draws(rng: np.random.Generator, members: np.ndarray, sizes: np.nda
 def _ranks(counts: np.ndarray) -> np.ndarray:
     """0..count-1 within each consecutive group of `counts` items."""
     starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.arange(int(counts.sum())) - starts
+    return np.asarray(np.arange(int(counts.sum())) - starts)
 
 
 def _occurrences(first: np.ndarray, period: np.ndarray, days: int) -> np.ndarray:
     """How many times something first due on day `first` recurs every `period` days."""
-    return np.maximum((days - 1 - first) // period + 1, 0)
+    return np.asarray(np.maximum((days - 1 - first) // period + 1, 0))
 
 
 def payroll(
@@ -200,8 +200,10 @@ def rent(rng: np.random.Generator, pop: Population, roles: Roles, budget: int, d
 
 
 REMIT_TARGETS = np.array(
-    [ref.INR, ref.CNY, ref.EUR, ref.MXN, ref.BRL, ref.SAR, ref.RUB, ref.ILS, ref.CAD, ref.AUD]
-    + [ref.USD, ref.CHF, ref.JPY]
+    [
+        *(ref.INR, ref.CNY, ref.EUR, ref.MXN, ref.BRL, ref.SAR, ref.RUB),
+        *(ref.ILS, ref.CAD, ref.AUD, ref.USD, ref.CHF, ref.JPY),
+    ]
 )
 REMIT_P = np.array([0.25, 0.1, 0.15, 0.06, 0.06, 0.08, 0.03, 0.03, 0.05, 0.05, 0.08, 0.03, 0.03])
 

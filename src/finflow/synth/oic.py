@@ -33,7 +33,7 @@ FOREIGN = (ref.INR, ref.CNY, ref.SAR, ref.USD, ref.EUR)
 
 def _in_currency(amount: np.ndarray, ccy: int) -> np.ndarray:
     """Amounts stated in `ccy`, as pounds (for `Context.rows`)."""
-    return np.asarray(amount, dtype=np.float64) * ref.RATE_TO_GBP[ccy]
+    return np.asarray(amount, dtype=np.float64) * float(ref.RATE_TO_GBP[ccy])
 
 
 def _onward_account(ctx: Context, ccy: int) -> int:
@@ -64,14 +64,18 @@ def crossing_fee(ctx: Context) -> Attempt:
     family = np.where(family * price <= hi - 50, family, 1)
     amount = family * price
     rough = rng.random(len(payer)) < 0.35
-    amount[rough] = np.clip(amount[rough] * rng.uniform(0.92, 1.04, int(rough.sum())), lo + 20, hi - 20)
+    amount[rough] = np.clip(
+        amount[rough] * rng.uniform(0.92, 1.04, int(rough.sum())), lo + 20, hi - 20
+    )
     amount[rough] = np.round(amount[rough], int(rng.choice([0, 2])))
     if rng.random() < 0.25:
         amount[int(rng.integers(0, len(amount)))] = rng.uniform(300.0, 950.0)  # a part payment
     span = int(rng.integers(min(7, ctx.days - 4), max(min(30, ctx.days) - 3, 8)))
     span = max(1, min(span, ctx.days - 4))
     t_in = R.distinct_moments(rng, ctx.start(span + 4), span, len(payer), ctx.days)
-    fmt_in = rng.choice([ref.ACH, ref.WIRE, ref.CASH, ref.CHEQUE], size=len(payer), p=[0.55, 0.15, 0.2, 0.1])
+    fmt_in = rng.choice(
+        [ref.ACH, ref.WIRE, ref.CASH, ref.CHEQUE], size=len(payer), p=[0.55, 0.15, 0.2, 0.1]
+    )
     credits = ctx.rows(
         t_in, payer, np.full(len(payer), collector), _in_currency(amount, band_ccy), fmt_in,
         share_nice=0.0,
@@ -111,9 +115,7 @@ def structuring(ctx: Context) -> Attempt:
         fmt = np.full(n, ref.CASH)
     else:
         fmt = rng.choice([ref.ACH, ref.WIRE], size=n, p=[0.6, 0.4])
-    rows = ctx.rows(
-        ts, np.full(n, payer), dst, _in_currency(amount, key_ccy), fmt, share_nice=0.0
-    )
+    rows = ctx.rows(ts, np.full(n, payer), dst, _in_currency(amount, key_ccy), fmt, share_nice=0.0)
     name = ref.CURRENCIES[key_ccy]
     return Attempt("OIC-STRUCTURING", f"Threshold {threshold:.2f} {name} {mode}", rows)
 
@@ -127,8 +129,9 @@ def pass_through(ctx: Context) -> Attempt:
     n_src, n_dst = int(rng.integers(2, 6)), int(rng.integers(1, 3))
     mule, *rest = ctx.take(1 + n_src + n_dst, ccy)
     sources, dests = np.array(rest[:n_src]), np.array(rest[n_src:])
+    rounds = min(rounds, (ctx.days - 4) // 3 + 1)
     gap = max((ctx.days - 3) // rounds, 3)
-    day0 = ctx.start(gap * rounds)
+    day0 = ctx.start(gap * (rounds - 1) + 3)
     parts = []
     for r in range(rounds):
         k = int(rng.integers(1, 4))
@@ -137,7 +140,9 @@ def pass_through(ctx: Context) -> Attempt:
         t_in = t_in + np.arange(k)
         credit = ctx.base(1500.0, 0.6) * rng.lognormal(0.0, 0.4, k)
         fmt_in = rng.choice([ref.ACH, ref.CASH, ref.CHEQUE, ref.WIRE], size=k)
-        credits = ctx.rows(t_in, sources[rng.integers(0, n_src, k)], np.full(k, mule), credit, fmt_in)
+        credits = ctx.rows(
+            t_in, sources[rng.integers(0, n_src, k)], np.full(k, mule), credit, fmt_in
+        )
         received_gbp = float((credits.amount * ref.RATE_TO_GBP[credits.cur_paid]).sum())
         m = int(rng.integers(1, 3))
         room = 46 * 60 - int(t_in.max() - t_in.min())

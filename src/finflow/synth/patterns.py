@@ -88,14 +88,10 @@ def scatter_gather(ctx: Context) -> Attempt:
     t_in = R.distinct_moments(rng, ctx.start(5), 2, len(mid_a), ctx.days)
     t_out = ctx.after(t_in, 0, 2)
     sent = _split(ctx, ctx.base(2500.0) * len(mid_a), len(mid_a))
-    fwd = sent * rng.uniform(0.85, 0.98, len(mid_a))
-    rows = R.concat(
-        [
-            ctx.rows(t_in, np.full(len(mid_a), src), mid_a, sent),
-            ctx.rows(t_out, mid_a, np.full(len(mid_a), sink), fwd, share_nice=0.0),
-        ]
-    )
-    return Attempt("SCATTER-GATHER", "", rows)
+    scatter = ctx.rows(t_in, np.full(len(mid_a), src), mid_a, sent)
+    fwd = R.value_gbp(scatter) * rng.uniform(0.85, 0.98, len(mid_a))
+    gather = ctx.rows(t_out, mid_a, np.full(len(mid_a), sink), fwd, share_nice=0.0)
+    return Attempt("SCATTER-GATHER", "", R.concat([scatter, gather]))
 
 
 def gather_scatter(ctx: Context) -> Attempt:
@@ -108,15 +104,10 @@ def gather_scatter(ctx: Context) -> Attempt:
     window = int(rng.integers(1, 4))
     t_in = R.distinct_moments(rng, ctx.start(window + 4), window, len(src), ctx.days)
     t_out = np.sort(ctx.after(np.full(len(dst), t_in.max()), 0, 2))
-    paid_in = ctx.base() * rng.lognormal(0.0, 0.35, len(src))
-    paid_out = _split(ctx, paid_in.sum() * rng.uniform(0.88, 0.97), len(dst))
-    rows = R.concat(
-        [
-            ctx.rows(t_in, src, np.full(len(src), hub), paid_in),
-            ctx.rows(t_out, np.full(len(dst), hub), dst, paid_out, share_nice=0.0),
-        ]
-    )
-    return Attempt("GATHER-SCATTER", f"Max {len(src)}-degree Fan-In", rows)
+    gather = ctx.rows(t_in, src, np.full(len(src), hub), ctx.base() * rng.lognormal(0, 0.35, g))
+    paid_out = _split(ctx, R.value_gbp(gather).sum() * rng.uniform(0.88, 0.97), len(dst))
+    scatter = ctx.rows(t_out, np.full(len(dst), hub), dst, paid_out, share_nice=0.0)
+    return Attempt("GATHER-SCATTER", f"Max {len(src)}-degree Fan-In", R.concat([gather, scatter]))
 
 
 def _dense_bipartite(ctx: Context, p: int, q: int, density: float, min_deg: int) -> np.ndarray:
@@ -162,11 +153,13 @@ def stack(ctx: Context) -> Attempt:
     for k in range(layers - 1):
         adj = _dense_bipartite(ctx, int(sizes[k]), int(sizes[k + 1]), 0.7, 1)
         i, j = np.nonzero(adj)
-        share = np.concatenate([rng.dirichlet(np.full(int(adj[r].sum()), 3.0)) for r in range(len(adj))])
+        share = np.concatenate(
+            [rng.dirichlet(np.full(int(adj[r].sum()), 3.0)) for r in range(len(adj))]
+        )
         amount = holding[i] * rng.uniform(0.88, 0.98) * share
         first = day0 + k * layer_days
         ts = rng.permutation(R.distinct_moments(rng, first, layer_days, len(i), ctx.days))
         src, dst = nodes[offsets[k] + i], nodes[offsets[k + 1] + j]
         parts.append(ctx.rows(ts, src, dst, amount, share_nice=0.1 if k == 0 else 0.0))
-        holding = np.bincount(j, weights=amount, minlength=int(sizes[k + 1]))
+        holding = np.bincount(j, weights=R.value_gbp(parts[-1]), minlength=int(sizes[k + 1]))
     return Attempt("STACK", "", R.concat(parts))

@@ -46,9 +46,7 @@ def attempt_counts(rows: int) -> dict[str, int]:
     """Attempts per type for a file of `rows` rows."""
     floor = int(np.clip(rows // 6000, 1, 3))
     per_type_rows = rows * TARGET_SHARE / len(BUILDERS)
-    return {
-        kind: max(floor, round(per_type_rows / mean)) for kind, (_, mean) in BUILDERS.items()
-    }
+    return {kind: max(floor, round(per_type_rows / mean)) for kind, (_, mean) in BUILDERS.items()}
 
 
 def plant(

@@ -52,12 +52,12 @@ class Population:
     @property
     def acct_kind(self) -> np.ndarray:
         """Entity kind per account (PERSON or a company kind)."""
-        return self.entity_kind[self.acct_entity]
+        return np.asarray(self.entity_kind[self.acct_entity])
 
     @property
     def acct_institution(self) -> np.ndarray:
         """Institution kind (BANK, MSB, CRYPTO) per account."""
-        return self.bank_kind[self.acct_bank]
+        return np.asarray(self.bank_kind[self.acct_bank])
 
     def is_primary(self) -> np.ndarray:
         """True for the first account of each entity."""
@@ -78,7 +78,8 @@ def hex9(values: np.ndarray) -> list[str]:
     digits = (values[:, None] >> (4 * np.arange(8, -1, -1))) & 0xF
     table = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
     raw = np.ascontiguousarray(table[digits]).tobytes()
-    return np.frombuffer(raw, dtype="S9").astype(str).tolist()
+    out: list[str] = np.frombuffer(raw, dtype="S9").astype(str).tolist()
+    return out
 
 
 def _unique_ints(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray:
@@ -197,6 +198,12 @@ def build_population(rng: np.random.Generator, n_target: int) -> Population:
     numbers = _unique_ints(rng, 0x80000000, 0x90000000, n_acc + n_ent) * 16
     acct_number = hex9(numbers[:n_acc])
     entity_id = hex9(numbers[n_acc:])
+    # A few account numbers recur at another bank: identity is (bank, account), not account.
+    n_dup = max(2, n_acc // 1000)
+    a, b = np.split(rng.permutation(n_acc)[: 2 * n_dup], 2)
+    for i, j in zip(a, b, strict=True):
+        if acct_bank[i] != acct_bank[j]:
+            acct_number[j] = acct_number[i]
 
     names = _entity_names(rng, kind)
     weight = rng.lognormal(0.0, 1.1, size=n_acc) * np.where(kind[acct_entity] == PERSON, 1.0, 2.5)

@@ -34,8 +34,10 @@ CURRENCIES: Final = (
 USD, EUR, GBP, CNY, JPY, INR, RUB, CAD, AUD, CHF, MXN, BRL, ILS, SAR, XBT = range(15)
 
 RATE_TO_GBP: Final = np.array(
-    [0.87, 0.87, 1.0, 0.125, 0.0061, 0.0109, 0.0145, 0.66, 0.59, 0.90, 0.043, 0.167, 0.255, 0.232]
-    + [17000.0],
+    [
+        *(0.87, 0.87, 1.0, 0.125, 0.0061, 0.0109, 0.0145, 0.66, 0.59, 0.90, 0.043, 0.167),
+        *(0.255, 0.232, 17000.0),
+    ],
     dtype=np.float64,
 )
 """Pounds per one unit of each currency (same order as CURRENCIES)."""

@@ -58,7 +58,7 @@ def assign_roles(rng: np.random.Generator, pop: Population) -> Roles:
     n_o, n_s = len(other), len(sole)
     employers = other[: int(n_o * 0.35)]
     landlord_companies = other[int(n_o * 0.35) : int(n_o * 0.5)]
-    suppliers = np.concatenate([other[int(n_o * 0.5) :], sole[int(n_s * 0.8) :]])
+    suppliers = np.concatenate([other[int(n_o * 0.6) :], sole[int(n_s * 0.8) :]])
     merchants = np.concatenate([sole[: int(n_s * 0.45)], other[int(n_o * 0.5) : int(n_o * 0.6)]])
     cash_shops = sole[int(n_s * 0.45) : int(n_s * 0.8)]
     n_p = len(persons)

@@ -17,9 +17,12 @@ from finflow.synth.population import Population
 MINUTES_PER_DAY = 1440
 
 HOUR_WEIGHTS = np.array(
-    [0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3]
-    + [1.35, 1.3, 1.25, 1.2, 1.2, 1.15, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25]
+    [
+        *(0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3),
+        *(1.35, 1.3, 1.25, 1.2, 1.2, 1.15, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25),
+    ]
 )
+"""Relative activity per hour of the day, shared by benign and planted payments."""
 HOUR_P = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
 
@@ -102,7 +105,7 @@ def moments(rng: np.random.Generator, day: np.ndarray | int, n: int | None = Non
     """Timestamps (minutes since the start) on the given day(s) at profiled times of day."""
     day_arr = np.asarray(day, dtype=np.int64)
     size = n if n is not None else day_arr.size
-    return day_arr * MINUTES_PER_DAY + clock(rng, size)
+    return np.asarray(day_arr * MINUTES_PER_DAY + clock(rng, size))
 
 
 def distinct_moments(
@@ -137,6 +140,11 @@ def lognormal_gbp(
 ) -> np.ndarray:
     """Heavy-tailed amounts in pounds, clipped to [low, high]."""
     return np.clip(median * rng.lognormal(0.0, sigma, size=n), low, high)
+
+
+def value_gbp(rows: Rows) -> np.ndarray:
+    """What each row is worth in pounds (as paid, after any rounding to a nice figure)."""
+    return np.asarray(rows.amount * ref.RATE_TO_GBP[rows.cur_paid])
 
 
 def to_minor(rows: Rows) -> tuple[np.ndarray, np.ndarray]:

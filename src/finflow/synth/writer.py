@@ -48,9 +48,7 @@ def _decimal(minor: np.ndarray, scale: int) -> pl.Series:
         df = df.with_columns(fraction.gather(df["f"]).alias("f"))
     else:
         df = df.with_columns(pl.col("f").cast(pl.String).str.zfill(width))
-    return df.select(pl.concat_str([pl.col("u").cast(pl.String), pl.lit("."), pl.col("f")]))[
-        "u"
-    ]
+    return df.select(pl.concat_str([pl.col("u").cast(pl.String), pl.lit("."), pl.col("f")]))["u"]
 
 
 def _amount_strings(minor: np.ndarray, ccy: np.ndarray) -> pl.Series:
@@ -135,7 +133,7 @@ def write_patterns(
 
 
 def write_accounts(path: Path, pop: Population, used: np.ndarray, names: list[str]) -> int:
-    """`{name}_accounts.csv`: one row per account used, sorted by account number."""
+    """`{name}_accounts.csv`: one row per account used, sorted by account number and bank."""
     ent = pop.acct_entity[used]
     frame = pl.DataFrame(
         {
@@ -145,7 +143,7 @@ def write_accounts(path: Path, pop: Population, used: np.ndarray, names: list[st
             "Entity ID": pl.Series(pop.entity_id).gather(ent),
             "Entity Name": pl.Series(names).gather(ent),
         }
-    ).sort("Account Number")
+    ).sort("Account Number", "Bank ID")
     with path.open("wb") as fh:
         frame.write_csv(fh, line_terminator="\n")
     return frame.height
