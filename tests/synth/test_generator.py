@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from finflow.errors import InputError
+from finflow.resources import package_file
 from finflow.synth import TYPES, generate
 from finflow.synth import reference as ref
 
@@ -492,6 +493,27 @@ def test_currency_conversion_uses_one_fixed_table(trans: pl.DataFrame) -> None:
         assert float(row["amount_received"]) == pytest.approx(expected, rel=2e-3, abs=0.011)
     same = trans.filter(pl.col("payment_currency") == pl.col("receiving_currency"))
     assert (same["amount_paid"] == same["amount_received"]).all()
+
+
+ISO = {
+    "US Dollar": "USD", "Euro": "EUR", "UK Pound": "GBP", "Yuan": "CNY", "Yen": "JPY",
+    "Rupee": "INR", "Ruble": "RUB", "Canadian Dollar": "CAD", "Australian Dollar": "AUD",
+    "Swiss Franc": "CHF", "Mexican Peso": "MXN", "Brazil Real": "BRL", "Shekel": "ILS",
+    "Saudi Riyal": "SAR", "Bitcoin": "XBT",
+}  # fmt: skip
+
+
+def test_the_fixed_rates_match_the_packaged_fx_table_in_force_on_2022_09_01() -> None:
+    table = (
+        pl.read_csv(package_file("data", "fx_rates.csv"), infer_schema=False)
+        .filter(pl.col("date") <= "2022-09-01")
+        .sort("date")
+        .group_by("currency")
+        .last()
+    )
+    packaged = dict(zip(table["currency"], table["rate_to_gbp"].cast(pl.Float64), strict=True))
+    for name, rate in RATE.items():
+        assert packaged[ISO[name]] == pytest.approx(rate, rel=1e-9), name
 
 
 # --- arguments ------------------------------------------------------------------------------

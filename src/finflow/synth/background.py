@@ -16,7 +16,7 @@ import numpy as np
 from finflow.synth import lookalikes as L
 from finflow.synth import reference as ref
 from finflow.synth import rows as R
-from finflow.synth.population import CONTACTS, Population
+from finflow.synth.population import BANK, CONTACTS, Population
 from finflow.synth.roles import Roles
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,8 @@ def own_transfers(
     ok = np.flatnonzero(sib >= 0)
     ok = ok[
         (pop.acct_currency[ok] == pop.acct_currency[sib[ok]])
-        & (pop.acct_institution[ok] == 0)
-        & (pop.acct_institution[sib[ok]] == 0)
+        & (pop.acct_institution[ok] == BANK)
+        & (pop.acct_institution[sib[ok]] == BANK)
     ]
     if n <= 0 or len(ok) == 0:
         return R.empty()
@@ -120,7 +120,7 @@ def _counterparty(
     u = rng.random(n)
     anyone = np.flatnonzero(u < 0.05)
     out[anyone] = _weighted(rng, pop, roles.fiat, len(anyone))
-    clash = np.flatnonzero((out == payer) | (pop.acct_institution[out] != 0))
+    clash = np.flatnonzero((out == payer) | (pop.acct_institution[out] != BANK))
     pick = rng.integers(0, len(roles.persons), len(clash))
     again = roles.persons[pick] == payer[clash]
     pick[again] = (pick[again] + 1) % len(roles.persons)

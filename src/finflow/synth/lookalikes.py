@@ -20,7 +20,7 @@ import numpy as np
 
 from finflow.synth import reference as ref
 from finflow.synth import rows as R
-from finflow.synth.population import Population
+from finflow.synth.population import BANK, Population
 from finflow.synth.roles import Roles, cycle_to
 
 
@@ -106,7 +106,7 @@ def payroll(
     sib = pop.sibling()[staff[row_staff]]
     ok = (sib >= 0) & (rng.random(len(row_staff)) < 0.35)
     ok[ok] &= pop.acct_currency[sib[ok]] == pop.acct_currency[staff[row_staff][ok]]
-    ok[ok] &= pop.acct_institution[sib[ok]] == 0
+    ok[ok] &= pop.acct_institution[sib[ok]] == BANK
     sweep_ts = ts[ok] + rng.integers(60, 40 * 60, int(ok.sum()))
     sweep_amt = pay[ok] * rng.uniform(0.9, 1.0, int(ok.sum()))
     sweeps = R.make(pop, sweep_ts, staff[row_staff][ok], sib[ok], sweep_amt, ref.ACH)

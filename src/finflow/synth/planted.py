@@ -3,7 +3,7 @@
 The planted share of rows aims at about 0.2% (AMLworld HI-Small has 0.10%), split evenly
 across the eleven types. Each type gets a floor of attempts (three from 18,000 rows up, fewer
 below) so that small test sets still contain every type; at those sizes the floor, not the
-share, decides, and the planted share is higher (about 1.5% at 20,000 rows).
+share, decides, and the planted share is higher (about 1.7% at 20,000 rows).
 """
 
 from __future__ import annotations
