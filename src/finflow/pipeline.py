@@ -100,6 +100,7 @@ def stage_ingest(
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ingest_folder(input_dir, out_dir, fx_path)
     state: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(),
         "input_dir": str(input_dir),
         "rules_path": str(rules_path) if rules_path else None,
         "fx_path": str(fx_path) if fx_path else None,
@@ -210,7 +211,12 @@ def stage_casepacks(out_dir: Path) -> dict[str, Any]:
     """Write one case-pack folder per case and the run's case index."""
     import shutil
 
-    from finflow.casepack.assemble import account_rows, case_transactions, load_reference
+    from finflow.casepack.assemble import (
+        account_activity,
+        account_rows,
+        case_transactions,
+        load_reference,
+    )
     from finflow.casepack.render import write_case_pack, write_cases_index
     from finflow.detect.frame import account_key
 
@@ -226,7 +232,10 @@ def stage_casepacks(out_dir: Path) -> dict[str, Any]:
     )
     wanted = pl.DataFrame({"txn_id": sorted({t for c in cases for t in c["evidence_txn_ids"]})})
     evidence = all_txns.join(wanted.lazy(), on="txn_id", how="semi").collect()
-    reference = load_reference(run_files(out_dir, state, "accounts"))
+    reference = {
+        r["key"]: r for r in load_reference(run_files(out_dir, state, "accounts")).to_dicts()
+    }
+    activity = account_activity(all_txns, [k for c in cases for k in c["account_keys"]])
     inputs = [
         {
             k: f[k]
@@ -267,7 +276,7 @@ def stage_casepacks(out_dir: Path) -> dict[str, Any]:
             "period": case["period"],
             "total_value_gbp": round(float(txns["amount_gbp"].sum()), 2),
             "typologies": case["typologies"],
-            "accounts": account_rows(all_txns, reference, case, txns),
+            "accounts": account_rows(activity, reference, case, txns),
             "alerts": [_alert_for_pack(alerts[a]) for a in case["alert_ids"]],
             "contributions": case["contributions"],
             "corroboration_bonus": case["corroboration_bonus"],
@@ -323,8 +332,9 @@ def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any
     try:
         alerts = json.loads((out_dir / "alerts.json").read_text(encoding="utf-8"))
         cases = json.loads((out_dir / "cases.json").read_text(encoding="utf-8"))
-        save_run(engine, _run_record(state, status="stored"))
+        save_run(engine, _run_record(state, status="running"))
         save_results(engine, state["run_id"], *_store_rows(out_dir, state, alerts, cases))
+        save_run(engine, _run_record(state, status="complete", finished=True))
         append_audit(
             engine,
             "finflow",
@@ -422,7 +432,8 @@ def _store_rows(
     return accounts, alert_rows, case_rows
 
 
-def _run_record(state: dict[str, Any], status: str) -> dict[str, Any]:
+def _run_record(state: dict[str, Any], status: str, finished: bool = False) -> dict[str, Any]:
+    """The store's row for a run. Wall-clock times live only here and in the audit log."""
     return {
         "run_id": state["run_id"],
         "logical_date": state["logical_date"],
@@ -431,8 +442,8 @@ def _run_record(state: dict[str, Any], status: str) -> dict[str, Any]:
         "rules_hash": state["rules_hash"],
         "status": status,
         "counts": {k: v for k, v in state.get("stages", {}).items() if k != "validate"},
-        "started_at": None,
-        "finished_at": None,
+        "started_at": state["started_at"],
+        "finished_at": datetime.now(UTC).isoformat() if finished else None,
         "files": state["files"],
     }
 

@@ -31,16 +31,14 @@ def case_transactions(
     )
 
 
-def account_rows(
-    all_txns: pl.LazyFrame,
-    reference: pl.DataFrame,
-    case: dict[str, Any],
-    case_txns: pl.DataFrame,
-) -> list[dict[str, Any]]:
-    """One row per account in the case: reference data, activity over the run, role."""
-    keys = pl.DataFrame({"key": case["account_keys"]})
+def account_activity(all_txns: pl.LazyFrame, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Credits, debits and first/last activity over the whole run for each account in `keys`.
+
+    One pass over the transactions for every case of the run (not one pass per case).
+    """
+    wanted = pl.DataFrame({"key": sorted(set(keys))}, schema={"key": pl.String}).lazy()
     credits = (
-        all_txns.join(keys.lazy(), left_on="payee", right_on="key", how="semi")
+        all_txns.join(wanted, left_on="payee", right_on="key", how="semi")
         .group_by(key="payee")
         .agg(
             credits_gbp=pl.col("amount_gbp").sum(),
@@ -50,7 +48,7 @@ def account_rows(
         )
     )
     debits = (
-        all_txns.join(keys.lazy(), left_on="payer", right_on="key", how="semi")
+        all_txns.join(wanted, left_on="payer", right_on="key", how="semi")
         .group_by(key="payer")
         .agg(
             debits_gbp=pl.col("amount_gbp").sum(),
@@ -59,16 +57,24 @@ def account_rows(
             d_last=pl.col("booked_at").max(),
         )
     )
-    activity = (
-        keys.lazy().join(credits, on="key", how="left").join(debits, on="key", how="left").collect()
-    )
+    frames = pl.collect_all([wanted, credits, debits])
+    activity = frames[0].join(frames[1], on="key", how="left").join(frames[2], on="key", how="left")
+    return {row["key"]: row for row in activity.iter_rows(named=True)}
+
+
+def account_rows(
+    activity: dict[str, dict[str, Any]],
+    reference: dict[str, dict[str, Any]],
+    case: dict[str, Any],
+    case_txns: pl.DataFrame,
+) -> list[dict[str, Any]]:
+    """One row per account in the case: reference data, activity over the run, role."""
     roles = _roles(case, case_txns)
-    ref = {r["key"]: r for r in reference.to_dicts()} if not reference.is_empty() else {}
     rows = []
-    for act in activity.sort("key").iter_rows(named=True):
-        key = act["key"]
+    for key in sorted(case["account_keys"]):
+        act = activity[key]
         bank, _, account = key.partition(":")
-        info = ref.get(key, {})
+        info = reference.get(key, {})
         times = [t for t in (act["c_first"], act["c_last"], act["d_first"], act["d_last"]) if t]
         rows.append(
             {
