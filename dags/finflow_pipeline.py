@@ -7,10 +7,13 @@ replaces the stage's own outputs under `output_dir`.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ARGS = {
     "owner": "finflow",
@@ -53,7 +56,7 @@ def finflow_pipeline() -> None:
         summary = stage_ingest(
             Path(params["input_dir"]), Path(params["output_dir"]), logical_date=stamp
         )
-        print(f"finflow ingest: {summary}")
+        log.info("finflow ingest: %s", summary)
         return params["output_dir"]
 
     @task
@@ -62,7 +65,7 @@ def finflow_pipeline() -> None:
 
         from finflow.pipeline import stage_validate
 
-        print(f"finflow validate: {stage_validate(Path(out_dir))['suites_run']} suites passed")
+        log.info(f"finflow validate: {stage_validate(Path(out_dir))['suites_run']} suites passed")
         return out_dir
 
     @task
@@ -71,7 +74,7 @@ def finflow_pipeline() -> None:
 
         from finflow.pipeline import stage_detect
 
-        print(f"finflow detect: {stage_detect(Path(out_dir))}")
+        log.info(f"finflow detect: {stage_detect(Path(out_dir))}")
         return out_dir
 
     @task
@@ -80,7 +83,7 @@ def finflow_pipeline() -> None:
 
         from finflow.pipeline import stage_score
 
-        print(f"finflow score: {stage_score(Path(out_dir))}")
+        log.info(f"finflow score: {stage_score(Path(out_dir))}")
         return out_dir
 
     @task
@@ -89,7 +92,7 @@ def finflow_pipeline() -> None:
 
         from finflow.pipeline import stage_casepacks
 
-        print(f"finflow casepacks: {stage_casepacks(Path(out_dir))}")
+        log.info(f"finflow casepacks: {stage_casepacks(Path(out_dir))}")
         return out_dir
 
     @task
@@ -101,7 +104,7 @@ def finflow_pipeline() -> None:
         assert params is not None
         stage_store(Path(out_dir), params.get("database_url"))
         run = finish(Path(out_dir))
-        print(f"finflow run {run['run_id']} stored; run.json in {out_dir}")
+        log.info(f"finflow run {run['run_id']} stored; run.json in {out_dir}")
         return out_dir
 
     store(casepacks(score(detect(validate(ingest())))))

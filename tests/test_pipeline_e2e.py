@@ -53,13 +53,25 @@ def test_every_file_is_accounted_for(runs: dict[str, Any]) -> None:
 
 def test_outputs_are_written(runs: dict[str, Any]) -> None:
     out = runs["root"] / "out1"
-    for name in ("run.json", "alerts.csv", "flagged_transactions.csv", "cases/index.html",
-                 "quarantine/quarantine.csv", "validation/data_docs/index.html"):
+    for name in (
+        "run.json",
+        "alerts.csv",
+        "flagged_transactions.csv",
+        "cases/index.html",
+        "quarantine/quarantine.csv",
+        "validation/data_docs/index.html",
+    ):
         assert (out / name).is_file(), name
     with (out / "flagged_transactions.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    assert rows and list(rows[0]) == ["source_file", "source_row", "txn_id", "case_id", "score",
-                                      "typologies"]
+    assert rows and list(rows[0]) == [
+        "source_file",
+        "source_row",
+        "txn_id",
+        "case_id",
+        "score",
+        "typologies",
+    ]
     cases = json.loads((out / "cases.json").read_text())
     assert runs["first"]["stages"]["score"]["cases"] == len(cases) > 0
     for case in cases:
@@ -93,7 +105,9 @@ def test_same_inputs_give_identical_outputs(runs: dict[str, Any]) -> None:
             assert pack.read_bytes() == twin.read_bytes(), pack
 
 
-def test_the_store_holds_the_run_on_sqlite_and_postgresql(runs: dict[str, Any], db_url: str) -> None:
+def test_the_store_holds_the_run_on_sqlite_and_postgresql(
+    runs: dict[str, Any], db_url: str
+) -> None:
     out = runs["root"] / "out1"
     stage_store(out, db_url)
     stage_store(out, db_url)  # re-running the stage is idempotent

@@ -23,6 +23,7 @@ from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import RuleSet, load_rules
 from finflow.errors import InputError
 from finflow.ingest.fx import load_fx
+from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +275,7 @@ def stage_casepacks(out_dir: Path) -> dict[str, Any]:
             "rules_hash": rules.sha256,
             "marking": "OFFICIAL-SENSITIVE",
             "period": case["period"],
-            "total_value_gbp": round(float(txns["amount_gbp"].sum()), 2),
+            "total_value_gbp": float(txns.select(money_sum(pl.col("amount_gbp"))).item()),
             "typologies": case["typologies"],
             "accounts": account_rows(activity, reference, case, txns),
             "alerts": [_alert_for_pack(alerts[a]) for a in case["alert_ids"]],
@@ -322,8 +323,8 @@ def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:
 
 def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any]:
     """Persist the run, its files, alerts and cases in the store; append to the audit log."""
-    from finflow.store import append_audit, database_url as resolve_url, open_store
-    from finflow.store import save_results, save_run
+    from finflow.store import append_audit, open_store, save_results, save_run
+    from finflow.store import database_url as resolve_url
 
     started = time.perf_counter()
     state = load_state(out_dir)
@@ -414,7 +415,7 @@ def _store_rows(
             "rank": c["rank"],
             "score": c["score"],
             "band": c["band"],
-            "total_value_gbp": round(sum(amounts[t] for t in c["evidence_txn_ids"]), 2),
+            "total_value_gbp": round(sum(sorted(amounts[t] for t in c["evidence_txn_ids"])), 2),
             "typologies": c["typologies"],
             "contributions": c["contributions"],
             "accounts": [

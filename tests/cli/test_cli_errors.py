@@ -44,7 +44,10 @@ def test_empty_input_folder(tmp_path: Path) -> None:
     [
         (b"", "the file is empty"),
         (bytes(range(256)) * 4, "binary content"),
-        (b"Date,Description,Amount\n01/02/2022,coffee,2.50\n", "unknown header 'Date,Description,Amount'"),
+        (
+            b"Date,Description,Amount\n01/02/2022,coffee,2.50\n",
+            "unknown header 'Date,Description,Amount'",
+        ),
     ],
 )
 def test_a_single_unusable_file(tmp_path: Path, content: bytes, problem: str) -> None:
@@ -58,7 +61,13 @@ def test_a_bad_rules_file(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "rules.yaml").write_text("version: 1\n")
     result = finflow(
-        "run", "--input", tmp_path / "in", "--out", tmp_path / "out", "--rules", tmp_path / "rules.yaml"
+        "run",
+        "--input",
+        tmp_path / "in",
+        "--out",
+        tmp_path / "out",
+        "--rules",
+        tmp_path / "rules.yaml",
     )
     assert_one_line_error(result)
 

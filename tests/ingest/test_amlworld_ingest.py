@@ -12,7 +12,7 @@ from finflow.ingest.runner import ingest_folder
 from finflow.ingest.sniff import AMLWORLD_ACCOUNTS_HEADER, AMLWORLD_TRANS_HEADER, sniff
 
 GOOD = [
-    "2022/09/01 00:20,010,8000EBD30,010,8000EBD30,3697.34,US Dollar,3697.34,US Dollar,Reinvestment,0",
+    "2022/09/01 00:20,010,8000EBD30,010,8000EBD30,3697.34,US Dollar,3697.34,US Dollar,Reinvestment,0",  # noqa: E501
     "2022/09/01 00:21,0011,A1,03208,B1,1500.00,UK Pound,1500.00,UK Pound,Wire,1",
     "2022/09/01 00:22,03208,B1,1,C1,1200.50,Euro,1380.00,US Dollar,ACH,0",
 ]
@@ -24,7 +24,7 @@ BAD = {
     "not,enough,fields": "WRONG_FIELD_COUNT",
     "2022/13/45 00:24,030,C1,010,A1,5,UK Pound,5,UK Pound,Wire,0": "BAD_TIMESTAMP",
     "2022/09/01 00:24,030,C1,010,A1,5,Zloty,5,UK Pound,Wire,0": "UNKNOWN_CURRENCY",
-    "2022/09/01 00:24,030,C1,010,A1,5,UK Pound,5,UK Pound,Carrier Pigeon,0": "UNKNOWN_PAYMENT_FORMAT",
+    "2022/09/01 00:24,030,C1,010,A1,5,UK Pound,5,UK Pound,Carrier Pigeon,0": "UNKNOWN_PAYMENT_FORMAT",  # noqa: E501
     "2022/09/01 00:24,030,,010,A1,5,UK Pound,5,UK Pound,Wire,0": "MISSING_FIELD",
     "2022/09/01 00:24,030,C1,010,A1,5,UK Pound,5,UK Pound,Wire,maybe": "BAD_LABEL",
 }
@@ -62,7 +62,7 @@ def test_each_bad_row_is_quarantined_with_its_reason(tmp_path: Path) -> None:
     quarantine = pl.read_parquet(tmp_path / "out/quarantine/quarantine.parquet")
     expected = [*BAD.values(), "DUPLICATE_ROW"]
     assert quarantine["reason"].to_list() == expected
-    assert quarantine["source_row"].to_list() == list(range(2, 2 + len(BAD))) + [len(BAD) + 3]
+    assert quarantine["source_row"].to_list() == [*list(range(2, 2 + len(BAD))), len(BAD) + 3]
     assert all(quarantine["detail"].str.len_chars() > 5)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.frame import account_key
+from finflow.money import money_sum
 from finflow.schema import DETECTION_COLUMNS
 
 
@@ -41,7 +42,7 @@ def account_activity(all_txns: pl.LazyFrame, keys: list[str]) -> dict[str, dict[
         all_txns.join(wanted, left_on="payee", right_on="key", how="semi")
         .group_by(key="payee")
         .agg(
-            credits_gbp=pl.col("amount_gbp").sum(),
+            credits_gbp=money_sum(pl.col("amount_gbp")),
             n_credits=pl.len(),
             c_first=pl.col("booked_at").min(),
             c_last=pl.col("booked_at").max(),
@@ -51,7 +52,7 @@ def account_activity(all_txns: pl.LazyFrame, keys: list[str]) -> dict[str, dict[
         all_txns.join(wanted, left_on="payer", right_on="key", how="semi")
         .group_by(key="payer")
         .agg(
-            debits_gbp=pl.col("amount_gbp").sum(),
+            debits_gbp=money_sum(pl.col("amount_gbp")),
             n_debits=pl.len(),
             d_first=pl.col("booked_at").min(),
             d_last=pl.col("booked_at").max(),
