@@ -118,3 +118,19 @@ def test_the_store_holds_the_run_on_sqlite_and_postgresql(
         engine.dispose()
     cases = json.loads((out / "cases.json").read_text())
     assert [c["case_id"] for c in listed] == [c["case_id"] for c in cases]
+
+
+def test_evaluate_reports_every_planted_pattern(runs: dict[str, Any]) -> None:
+    from finflow.evaluate import evaluate
+
+    out = runs["root"] / "out1"
+    truth = runs["root"] / "feeds" / "SYNTH_Patterns.txt"
+    report = evaluate(truth, out)
+    blocks = truth.read_text().count("BEGIN LAUNDERING ATTEMPT")
+    assert sum(p["attempts"] for p in report["patterns"].values()) == blocks
+    assert report["truth_rows_not_in_lake"] == 0
+    assert {"FAN-OUT", "FAN-IN", "CYCLE", "OIC-CROSSING-FEE"} <= set(report["patterns"])
+    tx = report["transactions"]
+    assert tx["laundering"] > 0 and 0 < tx["true_positives"] <= tx["flagged"]
+    assert 0 < report["patterns"]["CYCLE"]["recall"] <= 1
+    assert (out / "evaluation.json").is_file() and (out / "evaluation.md").is_file()
