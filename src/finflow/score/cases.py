@@ -45,7 +45,7 @@ def score_alerts(group: list[dict[str, Any]], rules: RuleSet) -> dict[str, Any]:
     hits: dict[str, int] = defaultdict(int)
     for alert in group:
         hits[alert["rule_id"]] += 1
-    contributions = []
+    contributions: list[dict[str, Any]] = []
     for rule_id in sorted(hits):
         rule = rules.rules[rule_id]
         n = hits[rule_id]
@@ -79,12 +79,17 @@ def score_alerts(group: list[dict[str, Any]], rules: RuleSet) -> dict[str, Any]:
 
 def build_cases(alerts: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any]]:
     """Cases ranked by score (ties by case id), each listing its alerts and accounts."""
-    cases = []
+    cases: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for group in group_alerts(alerts, int(rules.scoring["max_case_accounts"])):
         accounts = sorted({acc for a in group for acc in a["accounts"]})
         alerted = sorted({a["primary"] for a in group})
-        case = {
-            "case_id": _case_id(accounts),
+        case_id = _case_id(accounts)
+        if case_id in seen:  # two hub-split groups over the same accounts: key by alerts too
+            case_id = _case_id([*accounts, *sorted(a["alert_id"] for a in group)])
+        seen.add(case_id)
+        case: dict[str, Any] = {
+            "case_id": case_id,
             "alert_ids": sorted(a["alert_id"] for a in group),
             "account_keys": accounts,
             "alerted_accounts": alerted,
