@@ -27,6 +27,9 @@ from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
 
+VALIDATION_BATCH_ROWS = 1_000_000
+"""Large files are validated in batches of this many rows, so memory stays bounded."""
+
 STAGES = ("ingest", "validate", "detect", "score", "casepacks", "store")
 
 
@@ -132,8 +135,11 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
     results = []
     for table, suite in (("transactions", "transactions"), ("accounts", "accounts")):
         for path in run_files(out_dir, state, table):
-            frame = pl.read_parquet(path)
-            results.append(validate_frame(frame, suite, out_dir / "validation", path.stem))
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+            for start in range(0, max(rows, 1), VALIDATION_BATCH_ROWS):
+                batch = pl.scan_parquet(path).slice(start, VALIDATION_BATCH_ROWS).collect()
+                batch_id = path.stem if rows <= VALIDATION_BATCH_ROWS else f"{path.stem}-{start}"
+                results.append(validate_frame(batch, suite, out_dir / "validation", batch_id))
     summary = {
         "suites_run": len(results),
         "warnings": sum(len(r["failed_warning"]) for r in results),
