@@ -1,28 +1,31 @@
-"""finflow_pipeline: the whole pipeline on demand, one task per stage.
+"""finflow_pipeline: the whole pipeline on one folder of feed files, one task per stage.
 
-Wiring only: each task imports `finflow` inside its body, calls one stage function and returns
-the output folder (a path through XCom, never data). Stages are idempotent: a retry or a re-run
-replaces the stage's own outputs under `output_dir`.
+Trigger it with `input_dir` and `output_dir` (and optionally `database_url`). Wiring only: each
+task imports `finflow` inside its body, calls one stage function and passes on a small dict
+(the output folder and the finflow run id), never data. Stages are idempotent: a retry or a
+re-run replaces the stage's own outputs under `output_dir`.
+
+Each stage publishes an Asset (`finflow://lake/transactions`, `finflow://cases`, ...) whose
+event carries the stage's counts. A bad feed or a failed data-quality gate fails the task at
+once with the library's message; other errors are retried with exponential backoff. The store
+is the Airflow connection `finflow_db` when it exists (see docs/operations.md).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from finflow_airflow import assets
+from finflow_airflow.defaults import DEFAULT_ARGS
+
 log = logging.getLogger(__name__)
 
-DEFAULT_ARGS = {
-    "owner": "finflow",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "execution_timeout": timedelta(hours=2),
-}
+Run = dict[str, Any]  # {"out_dir": str, "run_id": str}: all that passes between tasks
 
 
 @dag(
@@ -31,81 +34,133 @@ DEFAULT_ARGS = {
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    dagrun_timeout=timedelta(hours=8),
     tags=["finflow", "aml", "poca"],
     default_args=DEFAULT_ARGS,
     params={
         "input_dir": Param("", type="string", description="folder of feed files to ingest"),
         "output_dir": Param("", type="string", description="folder for the run's outputs"),
         "database_url": Param(
-            None, type=["null", "string"], description="store URL (default: FINFLOW_DATABASE_URL)"
+            None,
+            type=["null", "string"],
+            description="store URL when there is no `finflow_db` connection "
+            "(default: FINFLOW_DATABASE_URL, else SQLite in output_dir)",
+        ),
+        "alert_conn_id": Param(
+            None,
+            type=["null", "string"],
+            description="http or smtp connection notified when a task fails "
+            "(default: Variable finflow_alert_conn_id)",
         ),
     },
     doc_md=__doc__,
 )
 def finflow_pipeline() -> None:
-    @task
-    def ingest(params: dict[str, str] | None = None, logical_date: object = None) -> str:
+    @task(
+        outlets=[assets.LAKE_TRANSACTIONS, assets.QUARANTINE], execution_timeout=timedelta(hours=2)
+    )
+    def ingest(
+        params: dict[str, Any] | None = None,
+        logical_date: Any = None,
+        outlet_events: Any = None,
+    ) -> Run:
         from pathlib import Path
 
+        from finflow.errors import ConfigError
         from finflow.pipeline import stage_ingest
 
-        assert params is not None
+        assert params is not None and outlet_events is not None
         if not params["input_dir"] or not params["output_dir"]:
-            raise ValueError("params input_dir and output_dir are required")
-        stamp = logical_date.isoformat() if hasattr(logical_date, "isoformat") else None
+            raise ConfigError("params input_dir and output_dir are required")
+        stamp = logical_date.isoformat() if logical_date is not None else None
         summary = stage_ingest(
             Path(params["input_dir"]), Path(params["output_dir"]), logical_date=stamp
         )
         log.info("finflow ingest: %s", summary)
-        return params["output_dir"]
+        counts = {k: summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")}
+        outlet_events[assets.LAKE_TRANSACTIONS].extra = {
+            "run_id": summary["run_id"],
+            "files": summary["files"],
+            **counts,
+        }
+        outlet_events[assets.QUARANTINE].extra = {
+            "run_id": summary["run_id"],
+            "rows_quarantined": summary["rows_quarantined"],
+        }
+        return {"out_dir": params["output_dir"], "run_id": summary["run_id"]}
 
-    @task
-    def validate(out_dir: str) -> str:
+    @task(outlets=[assets.VALIDATION], execution_timeout=timedelta(hours=1))
+    def validate(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
+        from finflow.errors import ValidationFailed
         from finflow.pipeline import stage_validate
 
-        log.info(f"finflow validate: {stage_validate(Path(out_dir))['suites_run']} suites passed")
-        return out_dir
+        try:
+            summary = stage_validate(Path(run["out_dir"]))
+        except ValidationFailed as exc:
+            log.error("finflow data-quality gate FAILED for run %s: %s", run["run_id"], exc)
+            raise
+        log.info("finflow validate: %d suites passed", summary["suites_run"])
+        outlet_events[assets.VALIDATION].extra = {
+            "run_id": run["run_id"],
+            "suites_run": summary["suites_run"],
+            "warnings": summary["warnings"],
+        }
+        return run
 
-    @task
-    def detect(out_dir: str) -> str:
+    @task(outlets=[assets.ALERTS], execution_timeout=timedelta(hours=2))
+    def detect(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
         from finflow.pipeline import stage_detect
 
-        log.info(f"finflow detect: {stage_detect(Path(out_dir))}")
-        return out_dir
+        summary = stage_detect(Path(run["out_dir"]))
+        log.info("finflow detect: %s", summary)
+        outlet_events[assets.ALERTS].extra = {"run_id": run["run_id"], "alerts": summary["alerts"]}
+        return run
 
-    @task
-    def score(out_dir: str) -> str:
+    @task(outlets=[assets.CASES], execution_timeout=timedelta(minutes=30))
+    def score(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
         from finflow.pipeline import stage_score
 
-        log.info(f"finflow score: {stage_score(Path(out_dir))}")
-        return out_dir
+        summary = stage_score(Path(run["out_dir"]))
+        log.info("finflow score: %s", summary)
+        outlet_events[assets.CASES].extra = {"run_id": run["run_id"], **summary}
+        return run
 
-    @task
-    def casepacks(out_dir: str) -> str:
+    @task(outlets=[assets.CASE_PACKS], execution_timeout=timedelta(hours=1))
+    def casepacks(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
         from finflow.pipeline import stage_casepacks
 
-        log.info(f"finflow casepacks: {stage_casepacks(Path(out_dir))}")
-        return out_dir
+        summary = stage_casepacks(Path(run["out_dir"]))
+        log.info("finflow casepacks: %s", summary)
+        outlet_events[assets.CASE_PACKS].extra = {"run_id": run["run_id"], **summary}
+        return run
 
-    @task
-    def store(out_dir: str, params: dict[str, str] | None = None) -> str:
+    @task(outlets=[assets.STORE], execution_timeout=timedelta(minutes=30))
+    def store(run: Run, params: dict[str, Any] | None = None, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
         from finflow.pipeline import finish, stage_store
+        from finflow_airflow.runtime import store_url
 
         assert params is not None
-        stage_store(Path(out_dir), params.get("database_url"))
-        run = finish(Path(out_dir))
-        log.info(f"finflow run {run['run_id']} stored; run.json in {out_dir}")
-        return out_dir
+        out_dir = Path(run["out_dir"])
+        summary = stage_store(out_dir, store_url(params))
+        ledger = finish(out_dir)
+        log.info("finflow run %s stored in %s; run.json in %s", run["run_id"], summary, out_dir)
+        outlet_events[assets.STORE].extra = {
+            "run_id": run["run_id"],
+            "database": summary["database"],
+            "alerts": ledger["stages"]["detect"]["alerts"],
+            "cases": ledger["stages"]["score"]["cases"],
+        }
+        return run
 
     store(casepacks(score(detect(validate(ingest())))))
 

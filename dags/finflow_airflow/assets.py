@@ -1,0 +1,19 @@
+"""The data finflow publishes, as Airflow Assets (one URI per output, shared by every DAG).
+
+Each producing task sets the asset event's `extra` to a small summary of the run (see
+`docs/operations.md`, "Reading the asset metadata"); consumers schedule on these assets.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset
+
+LAKE_TRANSACTIONS = Asset("finflow://lake/transactions", group="finflow")
+QUARANTINE = Asset("finflow://lake/quarantine", group="finflow")
+VALIDATION = Asset("finflow://validation", group="finflow")
+ALERTS = Asset("finflow://alerts", group="finflow")
+CASES = Asset("finflow://cases", group="finflow")
+CASE_PACKS = Asset("finflow://casepacks", group="finflow")
+STORE = Asset("finflow://store/runs", group="finflow")
+
+ALL = (LAKE_TRANSACTIONS, QUARANTINE, VALIDATION, ALERTS, CASES, CASE_PACKS, STORE)
