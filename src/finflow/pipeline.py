@@ -21,7 +21,7 @@ import polars as pl
 from finflow import __version__
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import RuleSet, load_rules
-from finflow.errors import InputError
+from finflow.errors import FinflowError, InputError
 from finflow.ingest.fx import load_fx
 from finflow.money import money_sum
 
@@ -459,7 +459,11 @@ def finish(out_dir: Path) -> dict[str, Any]:
     """Write `run.json`: the ledger of files, counts per stage, timings, versions and hashes."""
     state = load_state(out_dir)
     for entry in state["files"]:
-        assert entry["rows_read"] == entry["rows_accepted"] + entry["rows_quarantined"]
+        if entry["rows_read"] != entry["rows_accepted"] + entry["rows_quarantined"]:
+            raise FinflowError(
+                f"{entry['file']}: rows read ({entry['rows_read']}) != accepted "
+                f"({entry['rows_accepted']}) + quarantined ({entry['rows_quarantined']})"
+            )
     run = {
         "run_id": state["run_id"],
         "logical_date": state["logical_date"],
