@@ -28,7 +28,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("edit", "message"),
     [
         (("weight: 15", "weight: -1"), "rule FAN_OUT: weight must be a number >= 0"),
-        (("version: 1", "version: one"), "version must be a positive integer"),
+        (("version: 2", "version: one"), "version must be a positive integer"),
         (("FAN_IN:", "FAN_SIDEWAYS:"), "rule FAN_SIDEWAYS: unknown rule id"),
         (("scoring:", "scoring_off:"), "'scoring' needs"),
     ],

@@ -90,3 +90,35 @@ def test_cycle_respects_the_window_and_the_hop_bound(tmp_path: Path) -> None:
     short = replace(RULES["CYCLE"], params={**RULES["CYCLE"].params, "max_hops": 3})
     assert cycles(frame(tmp_path, cycle_rows(4)), short) == []
     assert len(cycles(frame(tmp_path, cycle_rows(3)), short)) == 1
+
+
+def test_fan_out_is_silent_when_many_payees_are_usual_for_the_account(tmp_path: Path) -> None:
+    # pays five new people every few days all month: the window is not a burst
+    rows = [
+        tx(at(days=d, hours=i), "1:BUSY", f"2:D{d}_{i}", 900)
+        for d in range(0, 28, 2)
+        for i in range(5)
+    ]
+    assert fan(frame(tmp_path, rows), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_out_does_not_count_regular_payees(tmp_path: Path) -> None:
+    rows = fan_out_rows(5, 2)
+    rows += [tx(at(days=10 + i), "1:SRC", f"2:D{i}", 50) for i in range(2)]  # paid again later
+    assert fan(frame(tmp_path, rows), RULES["FAN_OUT"], "out") == []
+
+
+def test_fan_out_needs_a_material_total(tmp_path: Path) -> None:
+    small = [tx(at(hours=i), "1:SRC", f"2:D{i}", 399) for i in range(5)]  # 1,995 in all
+    assert fan(frame(tmp_path, small), RULES["FAN_OUT"], "out") == []
+    small[0]["amount_paid"] = small[0]["amount_received"] = small[0]["amount_gbp"] = 404
+    assert len(fan(frame(tmp_path, small), RULES["FAN_OUT"], "out")) == 1
+
+
+def test_cycle_ignores_a_loan_and_its_repayment(tmp_path: Path) -> None:
+    assert cycles(frame(tmp_path, cycle_rows(2)), RULES["CYCLE"]) == []
+
+
+def test_cycle_needs_value_lost_not_gained(tmp_path: Path) -> None:
+    assert cycles(frame(tmp_path, cycle_rows(3, ratio=1.0)), RULES["CYCLE"]) != []
+    assert cycles(frame(tmp_path, cycle_rows(3, ratio=1.03)), RULES["CYCLE"]) == []

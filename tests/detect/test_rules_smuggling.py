@@ -95,7 +95,9 @@ def mule_rows(out_share: float, delay_hours: float = 6) -> list[dict[str, object
 def test_pass_through_fires_when_nearly_everything_leaves_within_48h(tmp_path: Path) -> None:
     alerts = pass_through(frame(tmp_path, mule_rows(0.95)), RULES["OIC_PASS_THROUGH"])
     assert [a["primary"] for a in alerts] == ["2:MULE"]
-    assert alerts[0]["metrics"]["out_share"] == 0.95
+    assert alerts[0]["metrics"]["credits_passed_through"] == 4
+    assert alerts[0]["metrics"]["episodes"] == 4
+    assert alerts[0]["metrics"]["balance_to_turnover"] < 0.1
     assert len(alerts[0]["evidence_txn_ids"]) == 8
 
 
@@ -114,3 +116,66 @@ def test_pass_through_ignores_sweeps_to_the_holders_own_account(tmp_path: Path) 
         rows.append(tx(at(days=i * 3), f"1:IN{i}", "2:CURRENT", 3000))
         rows.append(tx(at(days=i * 3, hours=2), "2:CURRENT", "2:CURRENT", 2990))
     assert pass_through(frame(tmp_path, rows), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_pass_through_is_silent_when_the_account_holds_a_large_balance(tmp_path: Path) -> None:
+    # the same quick in-and-out, on an account sitting on savings: not a conduit
+    rows = [tx(at(days=-1), "1:EMPLOYER", "2:MULE", 60_000), *mule_rows(0.95)]
+    assert pass_through(frame(tmp_path, rows), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_pass_through_needs_two_different_days(tmp_path: Path) -> None:
+    once = [tx(at(hours=i), f"1:IN{i}", "2:MULE", 3000) for i in range(3)]
+    once.append(tx(at(hours=10), "2:MULE", "3:OUT", 8900))
+    assert pass_through(frame(tmp_path, once), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_pass_through_is_silent_for_a_savings_club_paying_its_pot_to_a_member(
+    tmp_path: Path,
+) -> None:
+    rows = []
+    for month in range(2):
+        for i in range(5):
+            rows.append(tx(at(days=month * 10, hours=i), f"1:M{i}", "2:CLUB", 1000))
+        rows.append(tx(at(days=month * 10 + 1), "2:CLUB", f"1:M{month}", 5000))
+    assert pass_through(frame(tmp_path, rows), RULES["OIC_PASS_THROUGH"]) == []
+
+
+def test_structuring_is_silent_for_a_payroll_run_with_a_few_wages_below_the_threshold(
+    tmp_path: Path,
+) -> None:
+    wages = [950, 960, 970, *[1800 + 10 * i for i in range(17)]]
+    rows = [
+        tx(at(hours=1), "8:EMPLOYER", f"9:E{i}", a, currency="EUR") for i, a in enumerate(wages)
+    ]
+    assert structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX) == []
+    # the same three payments on their own are structuring
+    alone = [
+        tx(at(hours=1 + i), "8:S", f"9:E{i}", a, currency="EUR") for i, a in enumerate(wages[:3])
+    ]
+    assert len(structuring(frame(tmp_path, alone), RULES["OIC_STRUCTURING"], FX)) == 1
+
+
+def test_crossing_fee_is_silent_when_the_pot_goes_back_to_a_payer(tmp_path: Path) -> None:
+    rows = [tx(at(days=i), f"5:MEMBER{i}", "6:CLUB", 1200) for i in range(6)]
+    rows.append(tx(at(days=7), "6:CLUB", "5:MEMBER2", 7200))  # savings-club pot
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_ignores_payers_who_pay_again_and_again(tmp_path: Path) -> None:
+    rows = [tx(at(days=7 * w + i), f"5:CUST{i}", "6:SUP", 2500) for w in range(3) for i in range(6)]
+    rows.append(tx(at(days=22), "6:SUP", "7:BANK", 40_000))
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_needs_most_of_the_money_sent_on(tmp_path: Path) -> None:
+    assert (
+        crossing_fee(frame(tmp_path, collector_rows(6, onward=0.65)), RULES["OIC_CROSSING_FEE"])
+        == []
+    )
+    assert (
+        len(
+            crossing_fee(frame(tmp_path, collector_rows(6, onward=0.75)), RULES["OIC_CROSSING_FEE"])
+        )
+        == 1
+    )

@@ -26,11 +26,27 @@ def external_edges(tx: pl.DataFrame) -> pl.LazyFrame:
 
 
 def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
-    """FAN_OUT (`direction="out"`) or FAN_IN: many distinct counterparties inside a window."""
+    """FAN_OUT (`direction="out"`) or FAN_IN: a burst of new counterparties inside a window.
+
+    A counterparty counts when the hub dealt with it only inside the window (a new, one-off
+    relationship); the burst must stand out against the hub's own activity elsewhere in the
+    data, and move a material sum.
+    """
     hub, other = ("payer", "payee") if direction == "out" else ("payee", "payer")
     days = int(param(rule, "window_days"))
     lo, hi = int(param(rule, "min_counterparties")), int(param(rule, "max_counterparties"))
+    burst = float(param(rule, "min_burst_ratio"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
+    pair = [hub, other]
+    edges = edges.with_columns(
+        pair_first=pl.col("booked_at").min().over(pair),
+        pair_last=pl.col("booked_at").max().over(pair),
+    )
+    span = edges.group_by(hub).agg(
+        start=pl.col("booked_at").min(),
+        end=pl.col("booked_at").max(),
+        all_others=pl.col(other).n_unique(),
+    )
     windows = (
         edges.sort("booked_at")
         .group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by=hub)
@@ -39,21 +55,39 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         .sort([hub, "n", "booked_at"], descending=[False, True, False])
         .unique(hub, keep="first")
         .select(hub, win_start=pl.col("booked_at"))
+        .with_columns(win_end=pl.col("win_start") + pl.duration(days=days))
     )
+    inside = [pl.col("booked_at") >= pl.col("win_start"), pl.col("booked_at") < pl.col("win_end")]
+    new = (pl.col("pair_first") >= pl.col("win_start")) & (pl.col("pair_last") < pl.col("win_end"))
     evidence = (
         edges.join(windows, on=hub)
-        .filter(
-            pl.col("booked_at") >= pl.col("win_start"),
-            pl.col("booked_at") < pl.col("win_start") + pl.duration(days=days),
-        )
+        .filter(*inside)
         .group_by(hub)
         .agg(
-            pl.col("txn_id"),
-            pl.col(other).unique().sort().alias("others"),
-            first=pl.col("booked_at").min(),
-            last=pl.col("booked_at").max(),
-            total_gbp=pl.col("amount_gbp").sum(),
-            n_payments=pl.len(),
+            pl.col("txn_id").filter(new),
+            pl.col(other).filter(new).unique().sort().alias("others"),
+            n_window=pl.col(other).n_unique(),
+            first=pl.col("booked_at").filter(new).min(),
+            last=pl.col("booked_at").filter(new).max(),
+            total_gbp=pl.col("amount_gbp").filter(new).sum(),
+            n_payments=new.sum(),
+            win_start=pl.col("win_start").first(),
+        )
+        .with_columns(n_new=pl.col("others").list.len())
+        .join(span, on=hub)
+        .with_columns(
+            outside_days=(
+                (pl.col("end") - pl.col("start")).dt.total_seconds() / 86_400.0 - days
+            ).clip(1.0, None),
+            outside_others=pl.col("all_others") - pl.col("n_new"),
+        )
+        .with_columns(
+            baseline=pl.col("outside_others") * days / pl.col("outside_days"),
+        )
+        .filter(
+            pl.col("n_new") >= lo,
+            pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
+            pl.col("n_new") >= burst * pl.col("baseline"),
         )
         .sort(hub)
         .collect()
@@ -69,7 +103,9 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 row["first"],
                 row["last"],
                 {
-                    "counterparties": len(row["others"]),
+                    "new_counterparties": row["n_new"],
+                    "counterparties": row["n_window"],
+                    "usual_counterparties_per_window": row["baseline"],
                     "payments": row["n_payments"],
                     "total_gbp": row["total_gbp"],
                     "window_days": days,

@@ -8,6 +8,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.graph import external_edges
+from finflow.detect.passthrough import pass_through as pass_through
 from finflow.detect.rules import Rule, param
 
 
@@ -24,6 +25,7 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     gbp_lo, gbp_hi = param(rule, "band_gbp")
     eur_lo, eur_hi = param(rule, "band_eur")
     onward_days = int(param(rule, "onward_days"))
+    onward_from = "last" if param(rule, "onward_after_collection") else "first"
     edges = external_edges(tx).select(
         "txn_id",
         "booked_at",
@@ -40,7 +42,11 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .then(pl.col("amount_received").is_between(gbp_lo, gbp_hi))
         .otherwise(pl.col("amount_gbp").is_between(gbp_lo, gbp_hi))
     )
-    credits = edges.with_columns(in_band=in_band).sort("booked_at")
+    # A payer who pays the account again and again (rent, club dues, a supplier's customer) is
+    # a relationship, not a one-off fee: only one-off payers' in-band credits count as fees.
+    pair_payments = pl.len().over("payer", "payee")
+    one_off = pair_payments <= int(param(rule, "max_payments_per_payer"))
+    credits = edges.with_columns(in_band=in_band & one_off).sort("booked_at")
     windows = (
         credits.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="payee")
         .agg(
@@ -78,14 +84,17 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     )
     if band_credits.is_empty():
         return []
+    payers = band_credits.lazy().select("payee", "payers").explode("payers")
     onward = (
         edges.join(
             band_credits.lazy().select("payee", "first", "last"), left_on="payer", right_on="payee"
         )
         .filter(
-            pl.col("booked_at") >= pl.col("first"),
+            pl.col("booked_at") >= pl.col(onward_from),
             pl.col("booked_at") <= pl.col("last") + pl.duration(days=onward_days),
         )
+        # Paying the pot back to one of the payers is a savings club, not onward transfer.
+        .join(payers, left_on=["payer", "payee"], right_on=["payee", "payers"], how="anti")
         .group_by("payer")
         .agg(
             pl.col("txn_id").alias("out_txn"),
@@ -131,6 +140,7 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
     days = int(param(rule, "window_days"))
     need = int(param(rule, "min_transactions"))
     lower = float(param(rule, "lower_fraction"))
+    min_share = float(param(rule, "min_share_of_payments"))
     alerts = []
     for threshold in param(rule, "thresholds"):
         ccy, limit = str(threshold["currency"]), float(threshold["amount"])
@@ -169,6 +179,21 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
                 total=pl.col("amount_t").sum(),
                 n=pl.len(),
             )
+        )
+        # The payer's other payments over the same span: a payroll or supplier run that happens
+        # to include a few amounts under the threshold pays many other amounts alongside them.
+        alongside = (
+            external_edges(tx)
+            .select("payer", "booked_at")
+            .join(hits.select("payer", "first", "last"), on="payer")
+            .filter(pl.col("booked_at").is_between(pl.col("first"), pl.col("last")))
+            .group_by("payer")
+            .agg(all_payments=pl.len())
+        )
+        hits = (
+            hits.join(alongside, on="payer")
+            .with_columns(share=pl.col("n") / pl.col("all_payments"))
+            .filter(pl.col("share") >= min_share)
             .sort("payer")
             .collect()
         )
@@ -186,86 +211,11 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
                         "threshold_amount": limit,
                         "threshold_currency": ccy,
                         "payments_just_below": row["n"],
+                        "payments_in_span": row["all_payments"],
+                        "share_just_below": row["share"],
                         "total_in_threshold_currency": row["total"],
                         "window_days": days,
                     },
                 )
             )
-    return alerts
-
-
-def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
-    """OIC_PASS_THROUGH: nearly all credited value leaves within `hours` of a credit."""
-    hours = int(param(rule, "hours"))
-    edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
-    credits = edges.select(
-        "txn_id", "booked_at", "amount_gbp", "payer", account="payee", credit_at="booked_at"
-    ).sort("booked_at")
-    debits = edges.select("txn_id", "booked_at", "amount_gbp", "payee", account="payer").sort(
-        "booked_at"
-    )
-    totals = (
-        credits.group_by("account")
-        .agg(credited=pl.col("amount_gbp").sum(), n_credits=pl.len())
-        .filter(
-            pl.col("n_credits") >= int(param(rule, "min_credits")),
-            pl.col("credited") >= float(param(rule, "min_credited_gbp")),
-        )
-    )
-    quick = (
-        debits.join(totals.select("account"), on="account", how="semi")
-        .join_asof(
-            credits.select("account", "booked_at", "credit_at"),
-            on="booked_at",
-            by="account",
-            strategy="backward",
-            tolerance=f"{hours}h",
-            check_sortedness=False,
-        )
-        .filter(pl.col("credit_at").is_not_null())
-        .group_by("account")
-        .agg(
-            pl.col("txn_id").alias("out_txn"),
-            pl.col("payee").unique().sort().alias("payees"),
-            out_quick=pl.col("amount_gbp").sum(),
-        )
-    )
-    found = (
-        totals.join(quick, on="account")
-        .with_columns(share=pl.min_horizontal(pl.col("out_quick") / pl.col("credited"), 1.0))
-        .filter(pl.col("share") >= float(param(rule, "min_out_share")))
-        .collect()
-    )
-    if found.is_empty():
-        return []
-    credit_rows = (
-        credits.join(found.lazy().select("account"), on="account", how="semi")
-        .group_by("account")
-        .agg(
-            pl.col("txn_id").alias("in_txn"),
-            pl.col("payer").unique().sort().alias("payers"),
-            first=pl.col("booked_at").min(),
-            last=pl.col("booked_at").max(),
-        )
-        .collect()
-    )
-    alerts = []
-    for row in found.join(credit_rows, on="account").sort("account").iter_rows(named=True):
-        alerts.append(
-            make_alert(
-                rule,
-                row["account"],
-                [*row["payers"], *row["payees"]],
-                [*row["in_txn"], *row["out_txn"]],
-                row["first"],
-                row["last"],
-                {
-                    "credits": row["n_credits"],
-                    "credited_gbp": row["credited"],
-                    "left_within_hours_gbp": row["out_quick"],
-                    "out_share": row["share"],
-                    "hours": hours,
-                },
-            )
-        )
     return alerts

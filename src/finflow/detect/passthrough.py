@@ -1,0 +1,127 @@
+"""OIC_PASS_THROUGH: credits that leave again within hours, on an account that holds little.
+
+Measured on the account's balance walk (see `finflow.detect.balance`), not by counting any debit
+that follows any credit: a busy account always has some debit within 48 hours of some credit,
+but only a conduit sees each large credit leave the balance it raised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from finflow.detect.alert import make_alert
+from finflow.detect.balance import (
+    average_balance,
+    balance_walk,
+    credit_retention,
+    events,
+    without_returns,
+)
+from finflow.detect.graph import external_edges
+from finflow.detect.rules import Rule, param
+
+DAY_S = 86_400.0
+
+
+def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
+    """Accounts where repeated large credits left within `hours` and the balance stayed tiny."""
+    hours = int(param(rule, "hours"))
+    month_days = float(param(rule, "turnover_days"))
+    edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
+    ev = events(edges)
+    if bool(param(rule, "exclude_returns_to_payers")):
+        ev = without_returns(ev)
+    walk = balance_walk(ev).collect().lazy()
+    credits = credit_retention(walk, hours).with_columns(
+        passed=(pl.col("signed") >= float(param(rule, "min_credit_gbp")))
+        & (pl.col("left") >= float(param(rule, "min_out_share")) * pl.col("signed"))
+    )
+    span = walk.group_by("account").agg(
+        span_days=(pl.col("booked_at").max() - pl.col("booked_at").min()).dt.total_seconds() / DAY_S
+    )
+    found = (
+        credits.group_by("account")
+        .agg(
+            credited=pl.col("signed").sum(),
+            n_credits=pl.len(),
+            passed_gbp=pl.col("signed").filter(pl.col("passed")).sum(),
+            left_gbp=pl.col("left").filter(pl.col("passed")).sum(),
+            n_passed=pl.col("passed").sum(),
+            episodes=pl.col("booked_at").filter(pl.col("passed")).dt.date().n_unique(),
+        )
+        .filter(
+            pl.col("episodes") >= int(param(rule, "min_episodes")),
+            pl.col("passed_gbp") >= float(param(rule, "min_passed_gbp")),
+            pl.col("passed_gbp") >= float(param(rule, "min_passed_share")) * pl.col("credited"),
+        )
+        .join(average_balance(walk), on="account")
+        .join(span, on="account")
+        .with_columns(
+            turnover=pl.col("credited") * month_days / pl.max_horizontal("span_days", month_days)
+        )
+        .with_columns(balance_ratio=pl.col("avg_balance") / pl.col("turnover"))
+        .filter(pl.col("balance_ratio") <= float(param(rule, "max_balance_to_turnover")))
+        .collect()
+    )
+    if found.is_empty():
+        return []
+    accounts = found.lazy().select("account")
+    passed = credits.filter(pl.col("passed")).join(accounts, on="account", how="semi")
+    # The debits that carried each passed credit away: booked within `hours` after it.
+    carried = (
+        walk.filter(pl.col("signed") < 0)
+        .join(accounts, on="account", how="semi")
+        .sort("booked_at")
+        .join_asof(
+            passed.select("account", "booked_at", credit_at="booked_at").sort("booked_at"),
+            on="booked_at",
+            by="account",
+            strategy="backward",
+            tolerance=f"{hours}h",
+            check_sortedness=False,
+        )
+        .filter(pl.col("credit_at").is_not_null())
+    )
+    evidence = (
+        pl.concat(
+            [
+                passed.select("account", "txn_id", "booked_at", "counterparty"),
+                carried.select("account", "txn_id", "booked_at", "counterparty"),
+            ]
+        )
+        .group_by("account")
+        .agg(
+            pl.col("txn_id"),
+            pl.col("counterparty").unique().sort().alias("others"),
+            first=pl.col("booked_at").min(),
+            last=pl.col("booked_at").max(),
+        )
+        .collect()
+    )
+    alerts = []
+    for row in found.join(evidence, on="account").sort("account").iter_rows(named=True):
+        alerts.append(
+            make_alert(
+                rule,
+                row["account"],
+                row["others"],
+                row["txn_id"],
+                row["first"],
+                row["last"],
+                {
+                    "credits": row["n_credits"],
+                    "credited_gbp": row["credited"],
+                    "credits_passed_through": row["n_passed"],
+                    "passed_through_gbp": row["passed_gbp"],
+                    "left_within_hours_gbp": row["left_gbp"],
+                    "episodes": row["episodes"],
+                    "average_balance_gbp": row["avg_balance"],
+                    "monthly_turnover_gbp": row["turnover"],
+                    "balance_to_turnover": row["balance_ratio"],
+                    "hours": hours,
+                },
+            )
+        )
+    return alerts
