@@ -5,8 +5,8 @@ task imports `finflow` inside its body, calls one stage function and passes on a
 (the output folder and the finflow run id), never data. Stages are idempotent: a retry or a
 re-run replaces the stage's own outputs under `output_dir`.
 
-Each stage publishes an Asset (`finflow://lake/transactions`, `finflow://cases`, ...) whose
-event carries the stage's counts. A bad feed or a failed data-quality gate fails the task at
+Each stage publishes an Asset (`finflow://lake/transactions`, `finflow://results/cases`, ...)
+whose event carries the stage's counts. A bad feed or a failed data-quality gate fails the task at
 once with the library's message; other errors are retried with exponential backoff. The store
 is the Airflow connection `finflow_db` when it exists (see docs/operations.md).
 """

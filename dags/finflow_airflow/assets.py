@@ -10,10 +10,10 @@ from airflow.sdk import Asset
 
 LAKE_TRANSACTIONS = Asset("finflow://lake/transactions", group="finflow")
 QUARANTINE = Asset("finflow://lake/quarantine", group="finflow")
-VALIDATION = Asset("finflow://validation", group="finflow")
-ALERTS = Asset("finflow://alerts", group="finflow")
-CASES = Asset("finflow://cases", group="finflow")
-CASE_PACKS = Asset("finflow://casepacks", group="finflow")
+VALIDATION = Asset("finflow://results/validation", group="finflow")
+ALERTS = Asset("finflow://results/alerts", group="finflow")
+CASES = Asset("finflow://results/cases", group="finflow")
+CASE_PACKS = Asset("finflow://results/casepacks", group="finflow")
 STORE = Asset("finflow://store/runs", group="finflow")
 
 ALL = (LAKE_TRANSACTIONS, QUARANTINE, VALIDATION, ALERTS, CASES, CASE_PACKS, STORE)
