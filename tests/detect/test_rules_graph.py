@@ -23,7 +23,7 @@ def test_fan_out_fires_on_five_payees_in_window_and_names_evidence(tmp_path: Pat
     alerts = fan(frame(tmp_path, fan_out_rows(5, 2)), RULES["FAN_OUT"], "out")
     assert len(alerts) == 1
     assert alerts[0]["primary"] == "1:SRC"
-    assert alerts[0]["metrics"]["counterparties"] == 5
+    assert alerts[0]["metrics"]["new_counterparties"] == 5
     assert len(alerts[0]["evidence_txn_ids"]) == 5
 
 
@@ -50,7 +50,7 @@ def test_fan_in_fires_on_many_payers_into_one_account(tmp_path: Path) -> None:
     rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", 700 + i) for i in range(6)]
     alerts = fan(frame(tmp_path, rows), RULES["FAN_IN"], "in")
     assert [a["primary"] for a in alerts] == ["4:SINK"]
-    assert alerts[0]["metrics"]["counterparties"] == 6
+    assert alerts[0]["metrics"]["new_counterparties"] == 6
 
 
 def test_fan_in_counts_distinct_payers_not_payments(tmp_path: Path) -> None:

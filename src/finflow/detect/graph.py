@@ -30,65 +30,80 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
 
     A counterparty counts when the hub dealt with it only inside the window (a new, one-off
     relationship); the burst must stand out against the hub's own activity elsewhere in the
-    data, and move a material sum.
+    data, and move a material sum. Windows start at midnight, as calendar days.
+
+    Work is on payer-payee pairs, not payments: a pair is one-off when all its payments fall
+    within `window_days`, and it lies inside each window starting on a day from
+    ``day(last) - window_days + 1`` to ``day(first)``, so windows are counted by exploding each
+    one-off pair over at most `window_days` start days.
     """
     hub, other = ("payer", "payee") if direction == "out" else ("payee", "payer")
     days = int(param(rule, "window_days"))
     lo, hi = int(param(rule, "min_counterparties")), int(param(rule, "max_counterparties"))
     burst = float(param(rule, "min_burst_ratio"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
-    pair = [hub, other]
-    edges = edges.with_columns(
-        pair_first=pl.col("booked_at").min().over(pair),
-        pair_last=pl.col("booked_at").max().over(pair),
+    pairs = (
+        edges.group_by(hub, other)
+        .agg(
+            first=pl.col("booked_at").min(),
+            last=pl.col("booked_at").max(),
+            total_gbp=pl.col("amount_gbp").sum(),
+        )
+        .collect()
     )
-    span = edges.group_by(hub).agg(
-        start=pl.col("booked_at").min(),
-        end=pl.col("booked_at").max(),
-        all_others=pl.col(other).n_unique(),
+    usual = (
+        pairs.lazy()
+        .group_by(hub)
+        .agg(start=pl.col("first").min(), end=pl.col("last").max(), all_others=pl.len())
+    )
+    one_off = (
+        pairs.lazy()
+        .filter(pl.col("last") - pl.col("first") < pl.duration(days=days))
+        .with_columns(
+            d_first=pl.col("first").dt.date().cast(pl.Int32),
+            d_last=pl.col("last").dt.date().cast(pl.Int32),
+        )
+        .filter(pl.len().over(hub) >= lo)
     )
     windows = (
-        edges.sort("booked_at")
-        .group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by=hub)
-        .agg(n=pl.col(other).n_unique())
-        .filter(pl.col("n").is_between(lo, hi))
-        .sort([hub, "n", "booked_at"], descending=[False, True, False])
-        .unique(hub, keep="first")
-        .select(hub, win_start=pl.col("booked_at"))
-        .with_columns(win_end=pl.col("win_start") + pl.duration(days=days))
-    )
-    inside = [pl.col("booked_at") >= pl.col("win_start"), pl.col("booked_at") < pl.col("win_end")]
-    new = (pl.col("pair_first") >= pl.col("win_start")) & (pl.col("pair_last") < pl.col("win_end"))
-    evidence = (
-        edges.join(windows, on=hub)
-        .filter(*inside)
-        .group_by(hub)
-        .agg(
-            pl.col("txn_id").filter(new),
-            pl.col(other).filter(new).unique().sort().alias("others"),
-            n_window=pl.col(other).n_unique(),
-            first=pl.col("booked_at").filter(new).min(),
-            last=pl.col("booked_at").filter(new).max(),
-            total_gbp=pl.col("amount_gbp").filter(new).sum(),
-            n_payments=new.sum(),
-            win_start=pl.col("win_start").first(),
+        one_off.with_columns(win=pl.int_ranges(pl.col("d_last") - days + 1, pl.col("d_first") + 1))
+        .explode("win")
+        .group_by(hub, "win")
+        .agg(n_new=pl.len(), total_gbp=pl.col("total_gbp").sum())
+        .filter(
+            pl.col("n_new").is_between(lo, hi),
+            pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
         )
-        .with_columns(n_new=pl.col("others").list.len())
-        .join(span, on=hub)
+        .sort([hub, "n_new", "win"], descending=[False, True, False])
+        .unique(hub, keep="first")
+        .join(usual, on=hub)
         .with_columns(
             outside_days=(
                 (pl.col("end") - pl.col("start")).dt.total_seconds() / 86_400.0 - days
             ).clip(1.0, None),
-            outside_others=pl.col("all_others") - pl.col("n_new"),
         )
         .with_columns(
-            baseline=pl.col("outside_others") * days / pl.col("outside_days"),
+            baseline=(pl.col("all_others") - pl.col("n_new")) * days / pl.col("outside_days")
         )
-        .filter(
-            pl.col("n_new") >= lo,
-            pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
-            pl.col("n_new") >= burst * pl.col("baseline"),
+        .filter(pl.col("n_new") >= burst * pl.col("baseline"))
+        .select(hub, "win", "n_new", "baseline", "total_gbp")
+    )
+    chosen = (
+        one_off.join(windows.select(hub, "win"), on=hub)
+        .filter(pl.col("d_first") >= pl.col("win"), pl.col("d_last") < pl.col("win") + days)
+        .select(hub, other)
+    )
+    evidence = (
+        edges.join(chosen, on=[hub, other], how="semi")
+        .group_by(hub)
+        .agg(
+            pl.col("txn_id"),
+            pl.col(other).unique().sort().alias("others"),
+            first=pl.col("booked_at").min(),
+            last=pl.col("booked_at").max(),
+            n_payments=pl.len(),
         )
+        .join(windows, on=hub)
         .sort(hub)
         .collect()
     )
@@ -104,7 +119,6 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 row["last"],
                 {
                     "new_counterparties": row["n_new"],
-                    "counterparties": row["n_window"],
                     "usual_counterparties_per_window": row["baseline"],
                     "payments": row["n_payments"],
                     "total_gbp": row["total_gbp"],
