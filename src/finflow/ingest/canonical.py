@@ -1,0 +1,95 @@
+"""Shared last step of the statement readers: GBP conversion, provenance, schema casts.
+
+A reader builds *candidate* rows (canonical columns without provenance, plus ``_order`` for the
+output order and ``raw`` for quarantine) and rejected rows (``source_row``, ``reason``,
+``detail``, ``raw``). :func:`finish` adds the GBP amount as of the booking day (rows without a
+rate go to quarantine as ``NO_FX_RATE``), stamps provenance and casts to the schemas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from finflow.ingest.fx import with_gbp
+from finflow.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
+
+NO_FX_RATE = "NO_FX_RATE"
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
+    "_order": pl.Int64(),
+    "source_row": pl.Int64(),
+    "source_locator": pl.String(),
+    "source_format": pl.String(),
+    "booked_at": pl.Datetime("us", "UTC"),
+    "payer_bank": pl.String(),
+    "payer_account": pl.String(),
+    "payee_bank": pl.String(),
+    "payee_account": pl.String(),
+    "amount_paid": pl.Float64(),
+    "currency_paid": pl.String(),
+    "amount_received": pl.Float64(),
+    "currency_received": pl.String(),
+    "channel": pl.String(),
+    "reference": pl.String(),
+    "raw": pl.String(),
+}
+"""What a reader hands to :func:`finish` (one row per transaction it could parse)."""
+
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "_order": pl.Int64(),
+    "source_row": pl.Int64(),
+    "reason": pl.String(),
+    "detail": pl.String(),
+    "raw": pl.String(),
+}
+"""What a reader records for a row it could not parse."""
+
+
+def finish(
+    candidates: pl.DataFrame,
+    rejects: pl.DataFrame,
+    path: Path,
+    sha256: str,
+    run_id: str,
+    fx: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted canonical rows, quarantined rows) in input order.
+
+    ``txn_id`` is ``sha256[:16]:<source_row>`` when the row number is known, else
+    ``sha256[:16]:<source_locator>``.
+    """
+    priced = with_gbp(candidates.lazy(), fx).collect()
+    ok = priced.filter(pl.col("fx_rate").is_not_null())
+    no_rate = priced.filter(pl.col("fx_rate").is_null()).select(
+        "_order",
+        "source_row",
+        reason=pl.lit(NO_FX_RATE),
+        detail=pl.format(
+            "{}: no FX rate from {} to GBP on or before {}",
+            pl.col("source_locator"),
+            pl.col("currency_paid"),
+            pl.col("booked_at").dt.date(),
+        ),
+        raw="raw",
+    )
+    key = pl.coalesce(pl.col("source_row").cast(pl.String), pl.col("source_locator"))
+    accepted = (
+        ok.sort("_order")
+        .with_columns(
+            txn_id=pl.format("{}:{}", pl.lit(sha256[:16]), key),
+            source_file=pl.lit(path.name),
+            source_sha256=pl.lit(sha256),
+            label=pl.lit(None, dtype=pl.Int8),
+            ingest_run_id=pl.lit(run_id),
+        )
+        .select([pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()])
+    )
+    quarantined = (
+        pl.concat([rejects.cast(REJECT_SCHEMA), no_rate.cast(REJECT_SCHEMA)])  # type: ignore[arg-type]
+        .sort("_order")
+        .with_columns(source_file=pl.lit(path.name), source_sha256=pl.lit(sha256))
+        .select([pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items()])
+    )
+    return accepted, quarantined
