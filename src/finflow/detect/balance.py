@@ -38,18 +38,22 @@ def balance_walk(ev: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``balance`` (after the event) and ``before`` on the minimal consistent walk.
 
     Each account's rows come back together in booking order (a credit before a debit booked at
-    the same moment: money must arrive to leave). They are grouped by a hash of the account,
-    which sorts far faster than text; the windows still group by the account itself, so a
-    hash collision only interleaves two accounts' rows without mixing their walks.
+    the same moment: money must arrive to leave). Accounts are grouped by an integer ``_group``
+    (a hash of the account, which sorts and groups far faster than text); should two accounts
+    share a hash, the groups fall back to an exact dense rank of the account.
     """
+    frame = ev.with_columns(_group=pl.col("account").hash()).collect()
+    if frame["_group"].n_unique() != frame["account"].n_unique():
+        frame = frame.with_columns(_group=pl.col("account").rank("dense").cast(pl.UInt64))
     walk = (
-        ev.with_columns(_key=pl.col("account").hash(), _debit=pl.col("signed") < 0)
-        .sort("_key", "booked_at", "_debit")
-        .drop("_key", "_debit")
-        .with_columns(run=pl.col("signed").cum_sum().over("account"))
+        frame.lazy()
+        .with_columns(_debit=pl.col("signed") < 0)
+        .sort("_group", "booked_at", "_debit")
+        .drop("_debit")
+        .with_columns(run=pl.col("signed").cum_sum().over("_group"))
     )
     return walk.with_columns(
-        opening=pl.max_horizontal(-pl.col("run").min().over("account"), pl.lit(0.0))
+        opening=pl.max_horizontal(-pl.col("run").min().over("_group"), pl.lit(0.0))
     ).with_columns(
         balance=pl.col("opening") + pl.col("run"),
         before=pl.col("opening") + pl.col("run") - pl.col("signed"),
@@ -57,17 +61,16 @@ def balance_walk(ev: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def credit_retention(walk: pl.LazyFrame, hours: int) -> pl.LazyFrame:
-    """Each credit with ``left``: the part of it no longer held ``hours`` after it arrived."""
+    """Each credit with ``left``: the part of it no longer held ``hours`` after it arrived.
+
+    The as-of join runs per account group on the walk's order (booking order within a group).
+    """
     credits = walk.filter(pl.col("signed") > 0).with_columns(
         horizon=pl.col("booked_at") + pl.duration(hours=hours)
     )
-    later = walk.select("account", horizon="booked_at", balance_later="balance")
+    later = walk.select("_group", horizon="booked_at", balance_later="balance")
     return credits.join_asof(
-        later,
-        on="horizon",
-        by="account",
-        strategy="backward",
-        check_sortedness=False,
+        later, on="horizon", by="_group", strategy="backward", check_sortedness=False
     ).with_columns(
         left=(pl.col("signed") - (pl.col("balance_later") - pl.col("before")).clip(0.0, None)).clip(
             0.0, pl.col("signed")
@@ -78,14 +81,15 @@ def credit_retention(walk: pl.LazyFrame, hours: int) -> pl.LazyFrame:
 def average_balance(walk: pl.LazyFrame) -> pl.LazyFrame:
     """Time-weighted mean balance of each account between its first and last payment."""
     held = walk.with_columns(
-        held_s=(pl.col("booked_at").shift(-1).over("account") - pl.col("booked_at"))
+        held_s=(pl.col("booked_at").shift(-1).over("_group") - pl.col("booked_at"))
         .dt.total_seconds()
         .fill_null(0)
     )
-    return held.group_by("account").agg(
+    return held.group_by("_group").agg(
+        account=pl.col("account").first(),
         avg_balance=pl.when(pl.col("held_s").sum() > 0)
         .then((pl.col("balance") * pl.col("held_s")).sum() / pl.col("held_s").sum())
-        .otherwise(pl.col("balance").mean())
+        .otherwise(pl.col("balance").mean()),
     )
 
 

@@ -30,12 +30,24 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     hours = int(param(rule, "hours"))
     month_days = float(param(rule, "turnover_days"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
-    ev = events(edges)
+    min_credit = float(param(rule, "min_credit_gbp"))
+    # Only accounts with large credits on enough days can qualify: walk just those.
+    candidates = (
+        edges.filter(pl.col("amount_gbp") >= min_credit)
+        .group_by("payee")
+        .agg(days=pl.col("booked_at").dt.date().n_unique(), big=pl.col("amount_gbp").sum())
+        .filter(
+            pl.col("days") >= int(param(rule, "min_episodes")),
+            pl.col("big") >= float(param(rule, "min_passed_gbp")),
+        )
+        .select(account="payee")
+    )
+    ev = events(edges).join(candidates, on="account", how="semi")
     if bool(param(rule, "exclude_returns_to_payers")):
         ev = without_returns(ev)
     walk = balance_walk(ev).collect().lazy()
     credits = credit_retention(walk, hours).with_columns(
-        passed=(pl.col("signed") >= float(param(rule, "min_credit_gbp")))
+        passed=(pl.col("signed") >= min_credit)
         & (pl.col("left") >= float(param(rule, "min_out_share")) * pl.col("signed"))
     )
     span = walk.group_by("account").agg(
@@ -56,7 +68,7 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             pl.col("passed_gbp") >= float(param(rule, "min_passed_gbp")),
             pl.col("passed_gbp") >= float(param(rule, "min_passed_share")) * pl.col("credited"),
         )
-        .join(average_balance(walk), on="account")
+        .join(average_balance(walk).drop("_group"), on="account")
         .join(span, on="account")
         .with_columns(
             turnover=pl.col("credited") * month_days / pl.max_horizontal("span_days", month_days)

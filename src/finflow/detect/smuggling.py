@@ -46,7 +46,16 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     # a relationship, not a one-off fee: only one-off payers' in-band credits count as fees.
     pair_payments = pl.len().over("payer", "payee")
     one_off = pair_payments <= int(param(rule, "max_payments_per_payer"))
-    credits = edges.with_columns(in_band=in_band & one_off).sort("booked_at")
+    credits = edges.with_columns(in_band=in_band & one_off)
+    # Only payees with enough in-band payers in the whole data can have a qualifying window.
+    candidates = (
+        credits.filter(pl.col("in_band"))
+        .group_by("payee")
+        .agg(n=pl.col("payer").n_unique())
+        .filter(pl.col("n") >= int(param(rule, "min_payers")))
+        .select("payee")
+    )
+    credits = credits.join(candidates, on="payee", how="semi").sort("booked_at")
     windows = (
         credits.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="payee")
         .agg(
