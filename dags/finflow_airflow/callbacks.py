@@ -57,12 +57,16 @@ def on_task_failure(context: dict[str, Any]) -> None:
     try:
         conn_id = alert_conn_id(context)
         if conn_id:
-            from airflow.sdk import Connection
-
-            notify(Connection.get(conn_id), message)
+            notify(_connection(conn_id), message)
             log.info("finflow failure notification sent through connection %r", conn_id)
     except Exception:  # a broken notifier must not hide the task's own failure
         log.exception("finflow failure notification could not be sent")
+
+
+def _connection(conn_id: str) -> Any:
+    from airflow.sdk import Connection
+
+    return Connection.get(conn_id)
 
 
 def notify(conn: Any, message: dict[str, Any]) -> None:
