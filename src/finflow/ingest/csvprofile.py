@@ -1,0 +1,145 @@
+"""Bank CSV mapping profiles: which header a bank's export has and how to read its columns.
+
+A profile is a YAML file in ``finflow/ingest/profiles/`` (see ``docs/feeds.md``, "How to add a
+bank"). Column names are matched case-insensitively after trimming; ``"#N"`` names the N-th
+column (1-based) for exports with an unnamed column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finflow.errors import ConfigError
+
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+HEADER_SEARCH_LINES = 30
+"""The header must be within the first lines of a file (the rest before it is preamble)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How to read one bank's CSV statement export (fields mirror the YAML keys)."""
+
+    name: str
+    bank: str
+    header: tuple[str, ...]
+    columns: dict[str, Any]
+    date_formats: tuple[str, ...]
+    delimiter: str = ","
+    decimal: str = "."
+    thousands: str = ","
+    currency: str | None = None
+    timezone: str = "UTC"
+    amount_sign: str = "credit_positive"
+    credit_markers: tuple[str, ...] = ("CR",)
+    debit_markers: tuple[str, ...] = ("DR",)
+    booked_values: tuple[str, ...] = ()
+    not_booked_values: tuple[str, ...] = ("PENDING",)
+    channels: dict[str, str] = field(default_factory=dict)
+    default_channel: str = "other"
+    holder_account_preamble: str | None = None
+    counterparty_regex: str | None = None
+    description: str = ""
+
+    @property
+    def format_name(self) -> str:
+        """The ``source_format`` of rows read with this profile."""
+        return f"bankcsv.{self.name}"
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
+    """Validate a parsed YAML mapping into a Profile (ConfigError names what is wrong)."""
+    missing = [k for k in ("name", "bank", "header", "columns", "date_formats") if k not in data]
+    if missing:
+        raise ConfigError(f"{origin}: missing keys {', '.join(missing)}")
+    columns = dict(data["columns"])
+    if "date" not in columns:
+        raise ConfigError(f"{origin}: columns.date is required")
+    if "amount" not in columns and not {"paid_in", "paid_out"} <= set(columns):
+        raise ConfigError(f"{origin}: needs columns.amount or columns.paid_in + paid_out")
+    if "currency" not in columns and not data.get("currency"):
+        raise ConfigError(f"{origin}: needs columns.currency or a fixed currency")
+    if data.get("amount_sign", "credit_positive") not in ("credit_positive", "debit_positive"):
+        raise ConfigError(f"{origin}: amount_sign is credit_positive or debit_positive")
+    known = set(Profile.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"{origin}: unknown keys {', '.join(sorted(unknown))}")
+    tuples = {
+        k: _tuple(data[k])
+        for k in (
+            "header",
+            "date_formats",
+            "credit_markers",
+            "debit_markers",
+            "booked_values",
+            "not_booked_values",
+        )
+        if k in data
+    }
+    return Profile(**(data | tuples | {"columns": columns}))
+
+
+def load_profile(path: Path) -> Profile:
+    """Read one profile YAML file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"profile {path.name}: cannot be read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"profile {path.name}: not a mapping")
+    return profile_from_dict(data, f"profile {path.name}")
+
+
+def shipped_profiles() -> list[Profile]:
+    """Every profile shipped with finflow, by file name."""
+    return [load_profile(p) for p in sorted(PROFILE_DIR.glob("*.yaml"))]
+
+
+def split_record(line: str, delimiter: str) -> list[str]:
+    """The fields of one CSV line (quotes handled), trimmed."""
+    record = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    return [f.strip() for f in record]
+
+
+def _norm(name: str) -> str:
+    return name.strip().strip("\ufeff").strip().lower()
+
+
+def header_matches(fields: list[str], profile: Profile) -> bool:
+    """True when every header name of `profile` is among `fields`."""
+    present = {_norm(f) for f in fields}
+    return all(_norm(h) in present for h in profile.header)
+
+
+def find_header(lines: list[str], profile: Profile) -> int | None:
+    """The index of the header line of `profile` within the first lines, else None."""
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if line.strip() and header_matches(split_record(line, profile.delimiter), profile):
+            return i
+    return None
+
+
+def column_index(header: list[str], name: str) -> int | None:
+    """Position of column `name` (or ``#N``) in `header`, else None."""
+    if name.startswith("#") and name[1:].isdigit():
+        return int(name[1:]) - 1
+    wanted = _norm(name)
+    for i, field_name in enumerate(header):
+        if _norm(field_name) == wanted:
+            return i
+    return None
