@@ -79,7 +79,7 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"{origin}: unknown keys {', '.join(sorted(unknown))}")
-    tuples = {
+    tuples: dict[str, Any] = {
         k: _tuple(data[k])
         for k in (
             "header",
@@ -91,7 +91,8 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
         )
         if k in data
     }
-    return Profile(**(data | tuples | {"columns": columns}))
+    fields: dict[str, Any] = data | tuples | {"columns": columns}
+    return Profile(**fields)
 
 
 def load_profile(path: Path) -> Profile:

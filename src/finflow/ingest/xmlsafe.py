@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from finflow.errors import FeedFormatError
 
@@ -106,7 +107,7 @@ def iter_events(path: Path) -> Iterator[Event]:
     Raises FeedFormatError for a DOCTYPE/ENTITY, undecodable bytes or malformed XML (with line
     and column). The caller must remove finished elements from their parent to bound memory.
     """
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     with path.open("rb") as fh:
         data = fh.read(CHUNK)
         feeder = _Feeder(path.name, detect_encoding(data))
@@ -120,16 +121,18 @@ def iter_events(path: Path) -> Iterator[Event]:
             data = fh.read(CHUNK)
 
 
-def _drain(name: str, parser: ET.XMLPullParser, text: str, close: bool = False) -> Iterator[Event]:
+def _drain(
+    name: str, parser: ET.XMLPullParser[ET.Element], text: str, close: bool = False
+) -> Iterator[Event]:
     """Feed `text` and yield the events it completes (a parse error is raised at its place)."""
     try:
         parser.feed(text)
         if close:
             parser.close()
-        events = list(parser.read_events())
+        events = cast(list[tuple[str, ET.Element]], list(parser.read_events()))
     except ET.ParseError as exc:
         raise _parse_error(name, exc) from exc
-    for event, elem in events:
+    for event, elem in events:  # start/end events always carry an element
         if elem.tag == WRAPPER:
             continue
         if event == "start":
