@@ -127,7 +127,7 @@ class _Row:
         return " ".join(cells) if cells else None
 
 
-def _holder(table: _Table, profile: Profile, sha256: str) -> str | None:
+def _holder(table: _Table, profile: Profile) -> str | None:
     """The holder's account from the preamble, when the profile says where it is."""
     label = profile.holder_account_preamble
     if not label:
@@ -257,7 +257,7 @@ def ingest_bank_csv(
     """
     table = _read_table(path, profile)
     sha16 = sha256[:16]
-    holder_account = _holder(table, profile, sha256)
+    holder_account = _holder(table, profile)
     candidates: list[dict[str, Any]] = []
     rejects: list[dict[str, Any]] = []
     walk: list[tuple[int, Decimal, Decimal, Decimal]] = []
