@@ -24,12 +24,25 @@ from casepack_sample import (
     build_cases,
 )
 
-from finflow.casepack.language import check_neutral
+from finflow.casepack.language import check_neutral, check_prose
 from finflow.casepack.manifest import sha256_file
 from finflow.casepack.render import DRAFT_LINE, write_case_pack, write_cases_index
 
 CHROMIUM = Path("/usr/bin/chromium")
-FILES = {"index.html", "transactions.csv", "case.json", "manifest.json"}
+FILES = {
+    "index.html",
+    "transactions.csv",
+    "transactions.xlsx",
+    "subjects.csv",
+    "i2_entities.csv",
+    "i2_links.csv",
+    "ftm.jsonl",
+    "case.json",
+    "manifest.json",
+    "figures/linkchart.svg",
+    "figures/timeline.svg",
+    "figures/flow.svg",
+}
 
 
 class _VisibleText(HTMLParser):
@@ -60,7 +73,11 @@ def visible_text(html: str) -> str:
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_header(case: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +109,7 @@ def test_it_writes_the_four_files_and_returns_the_folder(
 ) -> None:
     case, out = rendered
     assert out == tmp_path / "cases" / case["case_id"]
-    assert {p.name for p in out.iterdir()} == FILES
+    assert set(folder_hashes(out)) == FILES
 
 
 def test_case_json_is_the_case_sorted_indented_with_trailing_newline(
@@ -170,7 +187,7 @@ def test_generated_prose_is_neutral(rendered: tuple[dict[str, Any], Path]) -> No
     _, out = rendered
     text = visible_text((out / "index.html").read_text(encoding="utf-8"))
     assert "consistent with" in text and "requires enquiry" in text and "observed" in text
-    assert check_neutral(text) == []
+    assert check_prose(text) == []  # statutory terms ("criminal conduct") quoted in section 10
 
 
 def test_every_evidence_row_links_to_its_schedule_anchor(

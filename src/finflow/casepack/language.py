@@ -30,6 +30,22 @@ _BANNED_RE = re.compile(
 )
 
 
+STATUTORY_TERMS: tuple[str, ...] = (
+    "criminal conduct",
+    "criminal lifestyle",
+    "criminal property",
+)
+"""Defined terms of POCA 2002 (s76, s75, s340) quoted in statutory tests. They describe
+conduct or property in the words of the Act, not a person, so `check_prose` allows them."""
+
+_STATUTORY_RE = re.compile("|".join(re.escape(t) for t in STATUTORY_TERMS), re.IGNORECASE)
+
+
+def check_prose(text: str) -> list[str]:
+    """`check_neutral` after removing the statutory terms quoted in the powers matrix."""
+    return check_neutral(_STATUTORY_RE.sub(" ", text))
+
+
 def check_neutral(text: str) -> list[str]:
     """Return the banned words found in `text` (lower-case, sorted, unique); empty if neutral.
 

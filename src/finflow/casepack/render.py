@@ -24,9 +24,14 @@ import polars as pl
 from markupsafe import Markup
 
 from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.exports.ftm import write_ftm
+from finflow.casepack.exports.i2 import write_i2
+from finflow.casepack.exports.subjects import write_subjects
+from finflow.casepack.exports.xlsx import write_xlsx
 from finflow.casepack.formatting import FILTERS
 from finflow.casepack.language import check_neutral
 from finflow.casepack.manifest import dumps_json, write_manifest
+from finflow.casepack.sections import sections_view
 from finflow.schema import DETECTION_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,13 @@ SCHEDULE_COLUMNS = ["marking", *DETECTION_COLUMNS, "tags"]
 """Columns of transactions.csv: the marking on every row, the canonical facts, the tags."""
 
 _MARKING_RE = re.compile(r"[A-Z][A-Z0-9 -]{0,63}")
+_CASE_REF_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+REPRODUCIBILITY_NOTE = (
+    "Same inputs + same software version + same rules => byte-identical files. case.pdf and"
+    " linkchart.png, when present, are rendered by headless Chromium (see renderer); their"
+    " creation dates are fixed from generated_at, so they are byte-identical for the same"
+    " Chromium build and fonts, which are outside finflow's control."
+)
 _SORT_KEYS = ["booked_at", "txn_id"]
 
 
@@ -62,6 +74,12 @@ def _marking(value: Any) -> str:
     if not _MARKING_RE.fullmatch(marking):
         raise ValueError(f"invalid protective marking {marking!r}")
     return marking
+
+
+def _case_ref(value: Any) -> str:
+    """The case reference as written into CSS page margins: only safe characters, else empty."""
+    text = str(value or "")
+    return text if _CASE_REF_RE.fullmatch(text) else ""
 
 
 def _json_default(obj: Any) -> Any:
@@ -159,6 +177,8 @@ def _case_view(case: Mapping[str, Any], schedule: pl.DataFrame) -> dict[str, Any
     alert_counts = Counter(str(a.get("rule_id")) for a in alerts)
     quarantine = dict(case.get("quarantine_summary") or {})
     return {
+        **sections_view(case, rows, alerts),
+        "case_ref": _case_ref(case.get("case_id")),
         "case": case,
         "marking": _marking(case.get("marking")),
         "draft_line": DRAFT_LINE,
@@ -196,13 +216,25 @@ def _check_prose(case: Mapping[str, Any]) -> None:
         log.warning("case %s: rule text uses non-neutral words %s", case.get("case_id"), found)
 
 
-def write_case_pack(case: dict[str, Any], transactions: pl.DataFrame, out_dir: Path) -> Path:
+def write_case_pack(
+    case: dict[str, Any],
+    transactions: pl.DataFrame,
+    out_dir: Path,
+    *,
+    pdf: bool = False,
+    png: bool = False,
+    chromium: Path | str | None = None,
+) -> Path:
     """Write the case pack for `case` into `out_dir` (``OUT/cases/<case_id>/``) and return it.
 
-    Files: ``index.html`` (the readable pack), ``transactions.csv`` (the schedule, safe for
-    spreadsheets), ``case.json`` (the case as given) and ``manifest.json`` (SHA-256 of every
-    other file in the folder plus the input files). Files already in the folder from other
-    exporters are kept and listed in the manifest.
+    Files: ``index.html`` (the readable pack, sections 0-14), ``transactions.csv`` and
+    ``transactions.xlsx`` (the schedule, safe for spreadsheets), ``subjects.csv``,
+    ``i2_entities.csv`` / ``i2_links.csv`` (i2 Analyst's Notebook), ``ftm.jsonl``
+    (FollowTheMoney), ``figures/*.svg``, ``case.json`` (the case as given) and
+    ``manifest.json`` (SHA-256 of every other file plus the input files). With `pdf` (and
+    `png`), ``case.pdf`` (and ``linkchart.png``) are rendered with headless Chromium; the
+    pipeline usually does that only for the top cases (`finflow.casepack.pdf`). Files already
+    in the folder from other exporters are kept and listed in the manifest.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -213,6 +245,7 @@ def write_case_pack(case: dict[str, Any], transactions: pl.DataFrame, out_dir: P
     view = _case_view(case, schedule)
     html = environment().get_template("case.html").render(**view)
     _write_text(out_dir / "index.html", html)
+    _write_exports(case, view, marking, out_dir)
 
     csv_frame = schedule.with_columns(pl.lit(marking).alias("marking")).select(
         [c for c in SCHEDULE_COLUMNS if c in schedule.columns or c == "marking"]
@@ -233,10 +266,34 @@ def write_case_pack(case: dict[str, Any], transactions: pl.DataFrame, out_dir: P
             "rules_hash": case.get("rules_hash"),
             "rules_version": case.get("rules_version"),
             "software_version": case.get("software_version"),
+            "notes": REPRODUCIBILITY_NOTE,
         },
     )
+    if pdf or png:
+        from finflow.casepack.pdf import write_pdf, write_png
+
+        if pdf:
+            write_pdf(out_dir, chromium)
+        if png:
+            write_png(out_dir, chromium)
     log.info("case pack %s written to %s", case.get("case_id"), out_dir)
     return out_dir
+
+
+def _write_exports(
+    case: Mapping[str, Any], view: Mapping[str, Any], marking: str, out_dir: Path
+) -> None:
+    """Figures, spreadsheet, subjects, i2 and FollowTheMoney files of one pack."""
+    figures = out_dir / "figures"
+    figures.mkdir(exist_ok=True)
+    for name, svg in view["figures"].items():
+        _write_text(figures / f"{name}.svg", svg)
+    rows, network = view["rows"], view["network"]
+    names = {p.key: p.entity_name for p in network.parties.values()}
+    write_xlsx(case, rows, names, marking, DRAFT_LINE, out_dir / "transactions.xlsx")
+    write_subjects(view["entities"], marking, out_dir / "subjects.csv")
+    write_i2(network, view["entities"], rows, marking, out_dir)
+    write_ftm(network, view["entities"], rows, out_dir / "ftm.jsonl")
 
 
 def _round_trip(data: Any) -> Any:
@@ -275,6 +332,9 @@ def write_cases_index(
     html = env.get_template("cases_index.html").render(
         run=run,
         cases=ordered,
+        pdfs={
+            c["case_id"] for c in ordered if (cases_dir / str(c["case_id"]) / "case.pdf").is_file()
+        },
         marking=_marking(run.get("marking")),
         draft_line=DRAFT_LINE,
         bands=BANDS,

@@ -1,0 +1,1 @@
+"""Case-pack exports: spreadsheet, i2 Analyst's Notebook, FollowTheMoney, subjects."""

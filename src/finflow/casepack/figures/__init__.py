@@ -1,0 +1,1 @@
+"""Deterministic SVG figures for the case pack: link chart, timeline, flow of funds."""
