@@ -16,6 +16,7 @@ import polars as pl
 
 from finflow.errors import InputError
 from finflow.ingest.amlworld import parse_lines
+from finflow.pipeline import run_files
 
 BEGIN = re.compile(r"^BEGIN LAUNDERING ATTEMPT - ([A-Z][A-Z_-]*)")
 END = "END LAUNDERING ATTEMPT"
@@ -62,11 +63,7 @@ def evaluate(truth: Path, out_dir: Path) -> dict[str, Any]:
     if not state_path.exists() or not flagged_path.exists():
         raise InputError(f"{out_dir} is not a finished finflow run (run `finflow run` first)")
     state = json.loads(state_path.read_text(encoding="utf-8"))
-    txn_files = [
-        out_dir / "lake" / "transactions" / f"{f['sha256'][:16]}.parquet"
-        for f in state["files"]
-        if f["status"] == "ingested" and f["format"] == "amlworld_transactions"
-    ]
+    txn_files = run_files(out_dir, state, "transactions")
     lake = pl.scan_parquet(txn_files).select("txn_id", "label", *MATCH_KEYS)
     flagged = pl.read_csv(
         flagged_path, schema_overrides={"txn_id": pl.String, "case_id": pl.String}

@@ -23,6 +23,7 @@ from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import RuleSet, load_rules
 from finflow.errors import FinflowError, InputError
 from finflow.ingest.fx import load_fx
+from finflow.ingest.sniff import TRANSACTION_FEEDS
 from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,11 @@ def _timed(state: dict[str, Any], stage: str, started: float, result: dict[str, 
 
 def run_files(out_dir: Path, state: dict[str, Any], table: str) -> list[Path]:
     """This run's lake files of `table` (only the files this run ingested)."""
-    fmt = {"transactions": "amlworld_transactions", "accounts": "amlworld_accounts"}[table]
+    formats = TRANSACTION_FEEDS if table == "transactions" else ("amlworld_accounts",)
     return [
         out_dir / "lake" / table / f"{f['sha256'][:16]}.parquet"
         for f in state["files"]
-        if f["status"] == "ingested" and f["format"] == fmt
+        if f["status"] == "ingested" and f["format"] in formats
     ]
 
 

@@ -166,9 +166,10 @@ def test_an_envelope_with_no_entries_gives_zero_rows_and_its_version() -> None:
 
 
 def test_a_statement_without_fx_rate_is_quarantined_as_no_fx_rate() -> None:
-    # the packaged FX table starts in 2020: a 2014 statement cannot be priced
+    # an FX table without EUR cannot price this EUR statement
+    gbp_only = load_fx().filter(pl.col("currency") == "GBP")
     accepted, quarantined, _ = ingest_camt053(
-        BANK_CAMT / "oca-v02-nl-abnamro-statement.xml", SHA, "r", load_fx()
+        BANK_CAMT / "oca-v02-nl-abnamro-statement.xml", SHA, "r", gbp_only
     )
     assert accepted.height == 0
     assert quarantined["reason"].unique().to_list() == ["NO_FX_RATE"]

@@ -17,7 +17,7 @@ import polars as pl
 from finflow.errors import FeedFormatError, InputError
 from finflow.ingest import amlworld
 from finflow.ingest.fx import load_fx
-from finflow.ingest.sniff import sniff
+from finflow.ingest.sniff import TRANSACTION_FEEDS, Sniffed, sniff
 from finflow.schema import QUARANTINE_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -108,31 +108,31 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
             entries.append(_entry(path, sha, kind.format, status, kind.reason))
             continue
         entry = _entry(path, sha, kind.format, "ingested")
+        target = paths["transactions"] if kind.format in TRANSACTION_FEEDS else paths["accounts"]
         try:
-            if kind.format == "amlworld_transactions":
-                accepted, rejected = amlworld.ingest_transactions(path, sha, run_id, fx)
-                target = paths["transactions"]
-            else:
-                accepted, rejected = amlworld.ingest_accounts(path, sha)
-                target = paths["accounts"]
+            accepted, rejected, checks = _read(path, sha, run_id, fx, kind)
         except FeedFormatError as exc:
             entry.update(status="rejected", message=str(exc))
             entries.append(entry)
             continue
         accepted.write_parquet(target / f"{sha[:16]}.parquet", statistics=True)
         quarantine.append(rejected)
+        if checks:
+            entry["checks"] = checks
+        if kind.profile:
+            entry["profile"] = kind.profile
         entry.update(
             rows_read=accepted.height + rejected.height,
             rows_accepted=accepted.height,
             rows_quarantined=rejected.height,
         )
-        if accepted.height == 0:
+        if accepted.height == 0 and rejected.height == 0:
+            entry.update(status="no_rows", message="the file holds no transactions")
+        elif accepted.height == 0:
             entry.update(status="rejected", message="no row passed the row contract")
         entries.append(entry)
     _write_quarantine(quarantine, paths["quarantine"])
-    usable = [
-        e for e in entries if e["status"] == "ingested" and e["format"] == "amlworld_transactions"
-    ]
+    usable = [e for e in entries if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS]
     if not usable:
         problems = "; ".join(f"{e['file']}: {e['message'] or e['status']}" for e in entries)
         raise InputError(f"no usable transaction feed in {input_dir} ({problems})")
@@ -142,6 +142,25 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
         "totals": _totals(entries),
         "quarantine_by_reason": _by_reason(quarantine),
     }
+
+
+def _read(
+    path: Path, sha: str, run_id: str, fx: pl.DataFrame, kind: Sniffed
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Call the reader for the recognised format: (accepted, quarantined, checks)."""
+    if kind.format == "amlworld_transactions":
+        return (*amlworld.ingest_transactions(path, sha, run_id, fx), {})
+    if kind.format == "amlworld_accounts":
+        return (*amlworld.ingest_accounts(path, sha), {})
+    if kind.format == "camt053":
+        from finflow.ingest.camt053 import ingest_camt053
+
+        return ingest_camt053(path, sha, run_id, fx)
+    from finflow.ingest.bankcsv import ingest_bank_csv
+    from finflow.ingest.csvprofile import shipped_profiles
+
+    profile = next(p for p in shipped_profiles() if p.name == kind.profile)
+    return ingest_bank_csv(path, sha, run_id, fx, profile)
 
 
 def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:

@@ -14,7 +14,8 @@ AMLWORLD_TRANS_HEADER = (
 AMLWORLD_ACCOUNTS_HEADER = "Bank Name,Bank ID,Account Number,Entity ID,Entity Name"
 PATTERNS_MARK = "BEGIN LAUNDERING ATTEMPT"
 
-INGESTIBLE = ("amlworld_transactions", "amlworld_accounts")
+INGESTIBLE = ("amlworld_transactions", "amlworld_accounts", "camt053", "bankcsv")
+TRANSACTION_FEEDS = ("amlworld_transactions", "camt053", "bankcsv")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Sniffed:
 
     format: str
     reason: str = ""
+    profile: str = ""
+    """For ``bankcsv``: the name of the mapping profile that matched the header."""
 
     @property
     def ingestible(self) -> bool:
@@ -44,10 +47,16 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed("unrecognised", "the file is empty")
     if b"\x00" in head:
         return Sniffed("unrecognised", "binary content (NUL bytes), not a text feed")
+    from finflow.ingest.bankcsv import match_profile
+    from finflow.ingest.camt053 import looks_like_camt053
+
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a multi-byte character cut at the boundary
+            profile = match_profile(head)  # bank exports may be Windows-1252
+            if profile is not None:
+                return Sniffed("bankcsv", profile=profile.name)
             return Sniffed(
                 "unrecognised", f"not valid UTF-8 (byte 0x{head[exc.start]:02x} at {exc.start})"
             )
@@ -61,7 +70,10 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed(
             "amlworld_patterns", "ground-truth patterns file: used by `finflow evaluate`"
         )
-    if "camt.053" in text and "<" in text:
-        return Sniffed("unrecognised", "ISO 20022 camt.053 statements are not supported yet")
+    if looks_like_camt053(head):
+        return Sniffed("camt053")
+    profile = match_profile(head)
+    if profile is not None:
+        return Sniffed("bankcsv", profile=profile.name)
     shown = first if len(first) <= 120 else first[:117] + "..."
     return Sniffed("unrecognised", f"unknown header {shown!r}")
