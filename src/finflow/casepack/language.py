@@ -38,7 +38,10 @@ STATUTORY_TERMS: tuple[str, ...] = (
 """Defined terms of POCA 2002 (s76, s75, s340) quoted in statutory tests. They describe
 conduct or property in the words of the Act, not a person, so `check_prose` allows them."""
 
-_STATUTORY_RE = re.compile("|".join(re.escape(t) for t in STATUTORY_TERMS), re.IGNORECASE)
+_STATUTORY_RE = re.compile(
+    "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in STATUTORY_TERMS),
+    re.IGNORECASE,
+)
 
 
 def check_prose(text: str) -> list[str]:
