@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test lint typecheck system-deps services bench clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
@@ -16,15 +16,19 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## Run the whole pipeline on the embedded synthetic data set (SQLite), print a summary.
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/finflow demo
 
-## Install Debian packages the tests use (headless Chromium for page checks, poppler for PDFs).
+DEBIAN_PACKAGES := chromium poppler-utils libicu-dev pkg-config
+
+## Install Debian packages: headless Chromium (case-pack PDFs, page tests), poppler (PDF checks),
+## ICU headers (followthemoney's pyicu builds against them).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
-	  else echo "note: install chromium and poppler-utils for the page-rendering tests"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: install $$missing (Debian packages) for PDFs and the full test suite"; fi; \
 	fi
 
 ## Make sure the local PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are up.

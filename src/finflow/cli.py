@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--rules", type=Path, default=None, help="rules YAML (default: shipped)")
     run.add_argument("--logical-date", default=None, help="ISO date-time stamped on outputs")
+    run.add_argument(
+        "--pdf-top", type=int, default=None, help="PDFs for the N highest-priority cases (10)"
+    )
+
+    pack = sub.add_parser("casepack", help="render one case of a finished run again, on demand")
+    pack.add_argument("--out", type=Path, required=True, help="the finished run's output folder")
+    pack.add_argument("--case", required=True, help="case id, e.g. C-3f9a12bc01")
+    pack.add_argument("--pdf", action="store_true", help="write case.pdf (headless Chromium)")
 
     ev = sub.add_parser("evaluate", help="precision/recall of a finished run against ground truth")
     ev.add_argument("--truth", type=Path, required=True, help="AMLworld *_Patterns.txt")
@@ -135,7 +143,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": _demo, "generate": _generate, "run": _run, "evaluate": _evaluate}
+def _casepack(args: argparse.Namespace) -> int:
+    from finflow.pipeline import casepack_pdf
+
+    if not args.pdf:
+        print("finflow: nothing to do (add --pdf to render the case's PDF)", file=sys.stderr)
+        return 2
+    print(casepack_pdf(args.out, args.case))
+    return 0
+
+
+COMMANDS = {
+    "demo": _demo,
+    "generate": _generate,
+    "run": _run,
+    "evaluate": _evaluate,
+    "casepack": _casepack,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ import polars as pl
 from finflow import __version__
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import RuleSet, load_rules
-from finflow.errors import FinflowError, InputError
+from finflow.errors import ConfigError, FinflowError, InputError
 from finflow.ingest.fx import load_fx
 from finflow.ingest.sniff import TRANSACTION_FEEDS
 from finflow.money import money_sum
@@ -215,8 +215,11 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
     return summary
 
 
-def stage_casepacks(out_dir: Path) -> dict[str, Any]:
-    """Write one case-pack folder per case and the run's case index."""
+def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]:
+    """Write one case-pack folder per case, PDFs for the top `pdf_top`, and the case index.
+
+    `pdf_top` defaults to FINFLOW_PDF_TOP or 10; 0 writes no PDF (Chromium not needed).
+    """
     import shutil
 
     from finflow.casepack.assemble import (
@@ -302,11 +305,38 @@ def stage_casepacks(out_dir: Path) -> dict[str, Any]:
         "software_version": state["software_version"],
         "inputs": inputs,
     }
+    top = settings_pdf_top() if pdf_top is None else pdf_top
+    pdfs = 0
+    if top > 0 and packed:
+        from finflow.casepack.pdf import render_top_cases
+
+        ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
+        pdfs = len(render_top_cases(cases_dir, ranked, top_n=top))
     index = write_cases_index(packed, run_header, cases_dir)
-    summary = {"case_packs": len(packed), "index": str(index)}
+    summary = {"case_packs": len(packed), "pdfs": pdfs, "index": str(index)}
     _timed(state, "casepacks", started, summary)
     _save_state(out_dir, state)
     return summary
+
+
+def settings_pdf_top() -> int:
+    """How many of the highest-priority cases get a PDF (FINFLOW_PDF_TOP, default 10)."""
+    import os
+
+    raw = os.environ.get("FINFLOW_PDF_TOP", "10")
+    if not raw.isdigit():
+        raise ConfigError(f"FINFLOW_PDF_TOP must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def casepack_pdf(out_dir: Path, case_id: str) -> Path:
+    """Render the PDF of one case of a finished run on demand."""
+    from finflow.casepack.pdf import write_pdf
+
+    case_dir = out_dir / "cases" / case_id
+    if not (case_dir / "index.html").is_file():
+        raise InputError(f"no case pack {case_id} under {out_dir / 'cases'}")
+    return write_pdf(case_dir)
 
 
 def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:
@@ -513,6 +543,7 @@ def run_pipeline(
     rules_path: Path | None = None,
     logical_date: str | None = None,
     progress: Progress | None = None,
+    pdf_top: int | None = None,
 ) -> dict[str, Any]:
     """Every stage in order; returns the run.json content."""
     say = progress or (lambda _msg: None)
@@ -525,7 +556,7 @@ def run_pipeline(
     say("score")
     stage_score(out_dir)
     say("casepacks")
-    stage_casepacks(out_dir)
+    stage_casepacks(out_dir, pdf_top)
     say("store")
     stage_store(out_dir, database_url)
     return finish(out_dir)

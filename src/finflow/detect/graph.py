@@ -16,6 +16,7 @@ import polars as pl
 from finflow.detect.alert import make_alert
 from finflow.detect.rules import Rule, param
 from finflow.errors import ConfigError
+from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         .agg(
             first=pl.col("booked_at").min(),
             last=pl.col("booked_at").max(),
-            total_gbp=pl.col("amount_gbp").sum(),
+            total_gbp=money_sum(pl.col("amount_gbp")),
         )
         .collect()
     )
@@ -69,7 +70,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         one_off.with_columns(win=pl.int_ranges(pl.col("d_last") - days + 1, pl.col("d_first") + 1))
         .explode("win")
         .group_by(hub, "win")
-        .agg(n_new=pl.len(), total_gbp=pl.col("total_gbp").sum())
+        .agg(n_new=pl.len(), total_gbp=money_sum(pl.col("total_gbp")))
         .filter(
             pl.col("n_new").is_between(lo, hi),
             pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),

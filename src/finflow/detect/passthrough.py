@@ -21,6 +21,7 @@ from finflow.detect.balance import (
 )
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
+from finflow.money import money_sum
 
 DAY_S = 86_400.0
 
@@ -35,7 +36,7 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     candidates = (
         edges.filter(pl.col("amount_gbp") >= min_credit)
         .group_by("payee")
-        .agg(days=pl.col("booked_at").dt.date().n_unique(), big=pl.col("amount_gbp").sum())
+        .agg(days=pl.col("booked_at").dt.date().n_unique(), big=money_sum(pl.col("amount_gbp")))
         .filter(
             pl.col("days") >= int(param(rule, "min_episodes")),
             pl.col("big") >= float(param(rule, "min_passed_gbp")),
@@ -56,10 +57,10 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     found = (
         credits.group_by("account")
         .agg(
-            credited=pl.col("signed").sum(),
+            credited=money_sum(pl.col("signed")),
             n_credits=pl.len(),
-            passed_gbp=pl.col("signed").filter(pl.col("passed")).sum(),
-            left_gbp=pl.col("left").filter(pl.col("passed")).sum(),
+            passed_gbp=money_sum(pl.col("signed").filter(pl.col("passed"))),
+            left_gbp=money_sum(pl.col("left").filter(pl.col("passed"))),
             n_passed=pl.col("passed").sum(),
             episodes=pl.col("booked_at").filter(pl.col("passed")).dt.date().n_unique(),
         )

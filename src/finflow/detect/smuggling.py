@@ -10,6 +10,7 @@ from finflow.detect.alert import make_alert
 from finflow.detect.graph import external_edges
 from finflow.detect.passthrough import pass_through as pass_through
 from finflow.detect.rules import Rule, param
+from finflow.money import money_sum
 
 
 def _best_windows(frame: pl.LazyFrame, key: str, score: list[str]) -> pl.LazyFrame:
@@ -83,7 +84,7 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .agg(
             pl.col("txn_id"),
             pl.col("payer").unique().sort().alias("payers"),
-            in_value=pl.col("amount_gbp").sum(),
+            in_value=money_sum(pl.col("amount_gbp")),
             first=pl.col("booked_at").min(),
             last=pl.col("booked_at").max(),
             n_credits=pl.col("n_credits").first(),
@@ -108,7 +109,7 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .agg(
             pl.col("txn_id").alias("out_txn"),
             pl.col("payee").unique().sort().alias("destinations"),
-            out_value=pl.col("amount_gbp").sum(),
+            out_value=money_sum(pl.col("amount_gbp")),
         )
         .collect()
     )
@@ -169,7 +170,7 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
         )
         windows = (
             near.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="payer")
-            .agg(n=pl.len(), total=pl.col("amount_t").sum())
+            .agg(n=pl.len(), total=money_sum(pl.col("amount_t")))
             .filter(pl.col("n") >= need, pl.col("total") >= limit)
         )
         best = _best_windows(windows, "payer", ["n"]).select("payer", win_start="booked_at")
@@ -185,7 +186,7 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
                 pl.col("payee").unique().sort().alias("payees"),
                 first=pl.col("booked_at").min(),
                 last=pl.col("booked_at").max(),
-                total=pl.col("amount_t").sum(),
+                total=money_sum(pl.col("amount_t")),
                 n=pl.len(),
             )
         )
@@ -199,14 +200,14 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
             .group_by("payer")
             .agg(all_payments=pl.len())
         )
-        hits = (
+        found = (
             hits.join(alongside, on="payer")
             .with_columns(share=pl.col("n") / pl.col("all_payments"))
             .filter(pl.col("share") >= min_share)
             .sort("payer")
             .collect()
         )
-        for row in hits.iter_rows(named=True):
+        for row in found.iter_rows(named=True):
             alerts.append(
                 make_alert(
                     rule,
