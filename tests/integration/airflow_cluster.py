@@ -65,6 +65,7 @@ class Cluster:
     env: dict[str, str]
     base_url: str
     sql_url: str
+    deadline: float = float("inf")  # time.monotonic() by which the whole test must be done
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -120,8 +121,8 @@ class Cluster:
         return response.json()
 
     def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 2) -> Any:
-        """Poll `probe` until it returns a truthy value; fail with the logs after `timeout`."""
-        deadline = time.monotonic() + timeout
+        """Poll `probe` until it returns a truthy value; fail after `timeout` or the deadline."""
+        deadline = min(time.monotonic() + timeout, self.deadline)
         while True:
             self.check_alive()
             with contextlib.suppress(httpx.HTTPError):
@@ -129,7 +130,7 @@ class Cluster:
                 if value:
                     return value
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+                raise AssertionError(f"timed out waiting for {what} (step or test budget)")
             time.sleep(every)
 
     def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
@@ -230,8 +231,13 @@ def cluster(
     executor: str = "LocalExecutor",
     extra_env: dict[str, str] | None = None,
     workers: tuple[str, ...] = (),
+    budget: float = 420,
 ) -> Iterator[Cluster]:
-    """A running Airflow; `workers` names the Celery workers to start (CeleryExecutor)."""
+    """A running Airflow; `workers` names the Celery workers to start (CeleryExecutor).
+
+    `budget` bounds, in seconds from now, every wait of the test (not the teardown).
+    """
+    started = time.monotonic()
     home = tmp / "airflow"
     home.mkdir(parents=True)
     port = free_port()
@@ -246,9 +252,15 @@ def cluster(
                 # a queue of our own: parallel test runs sharing the Redis DB cannot interfere
                 AIRFLOW__OPERATORS__DEFAULT_QUEUE=queue,
             )
-        c = Cluster(home=home, env=env, base_url=f"http://127.0.0.1:{port}", sql_url=pg_url(name))
+        c = Cluster(
+            home=home,
+            env=env,
+            base_url=f"http://127.0.0.1:{port}",
+            sql_url=pg_url(name),
+            deadline=started + budget,
+        )
         migrate = subprocess.run(
-            [AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, timeout=600
+            [AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, timeout=240
         )
         assert migrate.returncode == 0, migrate.stdout[-3000:] + migrate.stderr[-3000:]
         try:

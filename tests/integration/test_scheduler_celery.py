@@ -3,8 +3,8 @@
 Redis (a dedicated DB number and a queue of the test's own) is the broker, PostgreSQL the
 result backend; the workers have concurrency 1 and distinct names, which they record as the
 task instances' `hostname`. finflow_deliveries is unpaused and its first scheduled run maps one
-task per delivery folder; the mapped instances must have run on both workers. finflow_pipeline
-runs at the same time on a 20k-row feed.
+task per delivery folder; the mapped instances must have run on both workers. Then
+finflow_pipeline runs on a 20k-row feed.
 """
 
 from __future__ import annotations
@@ -51,10 +51,6 @@ def test_celery_workers_share_mapped_deliveries_and_run_the_pipeline(tmp_path: P
         with cluster(tmp_path, "CeleryExecutor", extra_env, workers=WORKERS) as airflow:
             airflow.wait_for_dag("finflow_deliveries")
             airflow.wait_for_dag("finflow_pipeline")
-            airflow.unpause("finflow_pipeline")
-            pipeline_run = airflow.trigger(
-                "finflow_pipeline", {"input_dir": str(feeds), "output_dir": str(out)}
-            )
             airflow.unpause("finflow_deliveries")  # catchup=False: one run for the last hour
             scheduled = airflow.wait(
                 "the scheduled run of finflow_deliveries",
@@ -64,6 +60,11 @@ def test_celery_workers_share_mapped_deliveries_and_run_the_pipeline(tmp_path: P
             assert scheduled["run_type"] == "scheduled"
             run_id = scheduled["dag_run_id"]
             assert airflow.wait_for_run("finflow_deliveries", run_id, timeout=300) == "success"
+            # the pipeline only afterwards: both workers are idle when the deliveries fan out
+            airflow.unpause("finflow_pipeline")
+            pipeline_run = airflow.trigger(
+                "finflow_pipeline", {"input_dir": str(feeds), "output_dir": str(out)}
+            )
             assert airflow.wait_for_run("finflow_pipeline", pipeline_run, timeout=300) == (
                 "success"
             )

@@ -83,7 +83,7 @@ def test_local_executor_runs_the_pipeline_and_reports_a_bad_feed(
             ),
             "AIRFLOW_VAR_FINFLOW_ALERT_CONN_ID": "finflow_alerts",
         }
-        with cluster(tmp_path, "LocalExecutor", extra_env) as airflow:
+        with cluster(tmp_path, "LocalExecutor", extra_env, budget=300) as airflow:
             airflow.wait_for_dag("finflow_pipeline")
             airflow.unpause("finflow_pipeline")
             good = airflow.trigger(
