@@ -100,7 +100,13 @@ def _run(args: argparse.Namespace) -> int:
     from finflow.pipeline import run_pipeline
 
     run = run_pipeline(
-        args.input, args.out, args.database_url, args.rules, args.logical_date, progress=_progress()
+        args.input,
+        args.out,
+        args.database_url,
+        args.rules,
+        args.logical_date,
+        progress=_progress(),
+        pdf_top=args.pdf_top,
     )
     print(_summary(run, args.out))
     return 0

@@ -97,6 +97,7 @@ def stage_ingest(
     fx_path: Path | None = None,
 ) -> dict[str, Any]:
     """Hash, recognise and ingest every file of `input_dir` into OUT's lake and quarantine."""
+    input_dir, out_dir = input_dir.resolve(), out_dir.resolve()
     from finflow.ingest.runner import ingest_folder
 
     started = time.perf_counter()
@@ -129,6 +130,7 @@ def stage_ingest(
 
 def stage_validate(out_dir: Path) -> dict[str, Any]:
     """Run the great-expectations suites on every ingested batch; a critical failure raises."""
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.validate.gx_suites import validate_frame
 
     started = time.perf_counter()
@@ -155,6 +157,7 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
 
 def stage_detect(out_dir: Path) -> dict[str, Any]:
     """Evaluate every rule; write `alerts.json` and `alerts.csv`."""
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.detect.runner import run_rules, write_alerts
 
     started = time.perf_counter()
@@ -173,6 +176,7 @@ def stage_detect(out_dir: Path) -> dict[str, Any]:
 
 def stage_score(out_dir: Path) -> dict[str, Any]:
     """Group alerts into ranked, scored cases; write `cases.json` and `flagged_transactions.csv`."""
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.casepack.csvsafe import write_safe_csv
     from finflow.score.cases import build_cases
 
@@ -220,6 +224,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
 
     `pdf_top` defaults to FINFLOW_PDF_TOP or 10; 0 writes no PDF (Chromium not needed).
     """
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     import shutil
 
     from finflow.casepack.assemble import (
@@ -360,6 +365,7 @@ def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:
 
 def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any]:
     """Persist the run, its files, alerts and cases in the store; append to the audit log."""
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.store import append_audit, open_store, save_results, save_run
     from finflow.store import database_url as resolve_url
 
@@ -488,6 +494,7 @@ def _run_record(state: dict[str, Any], status: str, finished: bool = False) -> d
 
 def finish(out_dir: Path) -> dict[str, Any]:
     """Write `run.json`: the ledger of files, counts per stage, timings, versions and hashes."""
+    out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     state = load_state(out_dir)
     for entry in state["files"]:
         if entry["rows_read"] != entry["rows_accepted"] + entry["rows_quarantined"]:

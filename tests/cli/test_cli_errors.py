@@ -82,3 +82,28 @@ def test_evaluate_on_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
 def test_generate_refuses_a_silly_row_count(tmp_path: Path) -> None:
     result = finflow("generate", "--out", tmp_path, "--rows", "-5", "--seed", "1")
     assert_one_line_error(result)
+
+
+def test_generate_then_run_with_relative_paths(tmp_path: Path) -> None:
+    gen = subprocess.run(
+        [*FINFLOW, "generate", "--out", "feeds", "--rows", "5000", "--seed", "3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert gen.returncode == 0, gen.stderr
+    run = subprocess.run(
+        [*FINFLOW, "run", "--input", "feeds", "--out", "out", "--pdf-top", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "rows read 5" in run.stdout and "open " in run.stdout
+    assert (tmp_path / "out" / "run.json").is_file()
+    assert (tmp_path / "out" / "validation" / "data_docs" / "index.html").is_file()
+    assert len(list((tmp_path / "out" / "cases").glob("*/case.pdf"))) == 1
