@@ -9,29 +9,13 @@ from pathlib import Path
 
 import pytest
 from casepack_sample import HOSTILE_NAME, build_case
+from test_sections import SECTIONS
 
 from finflow.casepack.pdf import write_pdf
 from finflow.casepack.render import write_case_pack
 
 CHROMIUM = shutil.which("chromium")
 PDFTOPPM = shutil.which("pdftoppm")
-SECTIONS = [
-    "Cover",
-    "Scope",
-    "Summary of observations",
-    "Persons and entities",
-    "Accounts schedule",
-    "Indicator findings",
-    "Schedule of transactions",
-    "Flow of funds",
-    "Link chart",
-    "Timeline",
-    "Powers options matrix",
-    "Information gaps and lines of enquiry",
-    "Data quality and limitations",
-    "Method and audit",
-    "Disclosure annex",
-]
 FLAGS = [
     "--headless",
     "--no-sandbox",
