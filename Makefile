@@ -19,10 +19,10 @@ $(STAMP): requirements.lock pyproject.toml | system-deps
 demo: $(STAMP) system-deps
 	$(BIN)/finflow demo
 
-DEBIAN_PACKAGES := chromium poppler-utils libicu-dev pkg-config
+DEBIAN_PACKAGES := chromium poppler-utils libcairo2 libicu-dev pkg-config
 
 ## Install Debian packages: headless Chromium (case-pack PDFs, page tests), poppler (PDF checks),
-## ICU headers (followthemoney's pyicu builds against them).
+## cairo (link-chart PNGs), ICU headers (followthemoney's pyicu builds against them).
 system-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -316,7 +316,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         from finflow.casepack.pdf import render_top_cases
 
         ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
-        pdfs = len(render_top_cases(cases_dir, ranked, top_n=top))
+        pdfs = len(render_top_cases(cases_dir, ranked, top_n=top, png=False))
     index = write_cases_index(packed, run_header, cases_dir)
     summary = {"case_packs": len(packed), "pdfs": pdfs, "index": str(index)}
     _timed(state, "casepacks", started, summary)

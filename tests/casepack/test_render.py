@@ -42,6 +42,7 @@ FILES = {
     "figures/linkchart.svg",
     "figures/timeline.svg",
     "figures/flow.svg",
+    "linkchart.png",
 }
 
 

@@ -31,6 +31,7 @@ from finflow.casepack.exports.xlsx import write_xlsx
 from finflow.casepack.formatting import FILTERS
 from finflow.casepack.language import check_neutral
 from finflow.casepack.manifest import dumps_json, write_manifest
+from finflow.casepack.pdf import PNG_NAME
 from finflow.casepack.sections import sections_view
 from finflow.schema import DETECTION_COLUMNS
 
@@ -288,12 +289,20 @@ def _write_exports(
     figures.mkdir(exist_ok=True)
     for name, svg in view["figures"].items():
         _write_text(figures / f"{name}.svg", svg)
+    _write_png(view["figures"]["linkchart"], out_dir / PNG_NAME)
     rows, network = view["rows"], view["network"]
     names = {p.key: p.entity_name for p in network.parties.values()}
     write_xlsx(case, rows, names, marking, DRAFT_LINE, out_dir / "transactions.xlsx")
     write_subjects(view["entities"], marking, out_dir / "subjects.csv")
     write_i2(network, view["entities"], rows, marking, out_dir)
     write_ftm(network, view["entities"], rows, out_dir / "ftm.jsonl")
+
+
+def _write_png(svg: str, path: Path) -> None:
+    """The link chart as a PNG for every pack (cairosvg: no browser, same bytes every run)."""
+    import cairosvg
+
+    cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(path))
 
 
 def _round_trip(data: Any) -> Any:
