@@ -22,7 +22,7 @@ import polars as pl
 from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, normalise_bic
-from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish
+from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,
@@ -233,14 +233,7 @@ def _parse_row(
     payer, payee = (other, own) if flow > 0 else (own, other)
     candidate = {
         "booked_at": booked,
-        "payer_bank": payer[0],
-        "payer_account": payer[1],
-        "amount_paid": payer[2],
-        "currency_paid": payer[3],
-        "payee_bank": payee[0],
-        "payee_account": payee[1],
-        "amount_received": payee[2],
-        "currency_received": payee[3],
+        **sides(payer, payee),
         "channel": _channel(row, profile),
         "reference": row.verbatim("description"),
     }

@@ -27,6 +27,7 @@ from finflow.ingest.camt053_fields import (
     text,
     xml_of,
 )
+from finflow.ingest.canonical import sides
 
 REASONS = {
     "NOT_BOOKED": "entry status is not BOOK (pending or information only)",
@@ -236,14 +237,7 @@ def _row(
     return {
         "loc": piece.loc,
         "booked_at": booked,
-        "payer_bank": payer[0],
-        "payer_account": payer[1],
-        "amount_paid": payer[2],
-        "currency_paid": payer[3],
-        "payee_bank": payee[0],
-        "payee_account": payee[1],
-        "amount_received": payee[2],
-        "currency_received": payee[3],
+        **sides(payer, payee),
         "channel": channel_of(piece.tx, entry),
         "reference": reference,
         "raw": f"{'CRDT' if piece.credit else 'DBIT'} {piece.amount} {currency} {booked.date()}",

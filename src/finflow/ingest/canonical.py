@@ -9,6 +9,7 @@ rate go to quarantine as ``NO_FX_RATE``), stamps provenance and casts to the sch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -17,22 +18,14 @@ from finflow.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
 
 NO_FX_RATE = "NO_FX_RATE"
 
+CANDIDATE_COLUMNS = (
+    "source_row", "source_locator", "source_format", "booked_at", "payer_bank", "payer_account",
+    "payee_bank", "payee_account", "amount_paid", "currency_paid", "amount_received",
+    "currency_received", "channel", "reference",
+)  # fmt: skip
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "_order": pl.Int64(),
-    "source_row": pl.Int64(),
-    "source_locator": pl.String(),
-    "source_format": pl.String(),
-    "booked_at": pl.Datetime("us", "UTC"),
-    "payer_bank": pl.String(),
-    "payer_account": pl.String(),
-    "payee_bank": pl.String(),
-    "payee_account": pl.String(),
-    "amount_paid": pl.Float64(),
-    "currency_paid": pl.String(),
-    "amount_received": pl.Float64(),
-    "currency_received": pl.String(),
-    "channel": pl.String(),
-    "reference": pl.String(),
+    **{name: TRANSACTION_SCHEMA[name] for name in CANDIDATE_COLUMNS},
     "raw": pl.String(),
 }
 """What a reader hands to :func:`finish` (one row per transaction it could parse)."""
@@ -45,6 +38,24 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "raw": pl.String(),
 }
 """What a reader records for a row it could not parse."""
+
+
+Side = tuple[str, str | None, float, str]
+"""One side of a payment: (bank, account, amount, currency)."""
+
+
+def sides(payer: Side, payee: Side) -> dict[str, Any]:
+    """The payer and payee columns of a candidate row, each side (bank, account, amount, ccy)."""
+    return {
+        "payer_bank": payer[0],
+        "payer_account": payer[1],
+        "amount_paid": payer[2],
+        "currency_paid": payer[3],
+        "payee_bank": payee[0],
+        "payee_account": payee[1],
+        "amount_received": payee[2],
+        "currency_received": payee[3],
+    }
 
 
 def finish(
