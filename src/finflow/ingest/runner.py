@@ -17,6 +17,7 @@ import polars as pl
 from finflow.errors import FeedFormatError, InputError
 from finflow.ingest import amlworld
 from finflow.ingest.fx import load_fx
+from finflow.ingest.reference import REFERENCE_FEEDS, read_reference
 from finflow.ingest.sniff import TRANSACTION_FEEDS, Sniffed, sniff
 from finflow.schema import QUARANTINE_SCHEMA
 
@@ -109,6 +110,9 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
             continue
         entry = _entry(path, sha, kind.format, "ingested")
         target = paths["transactions"] if kind.format in TRANSACTION_FEEDS else paths["accounts"]
+        if kind.format in REFERENCE_FEEDS:  # KYC customers, institutions: lake/reference/<kind>
+            target = out_dir / "lake" / "reference" / kind.format
+            target.mkdir(parents=True, exist_ok=True)
         try:
             accepted, rejected, checks = _read(path, sha, run_id, fx, kind)
         except FeedFormatError as exc:
@@ -150,6 +154,8 @@ def _read(
     """Call the reader for the recognised format: (accepted, quarantined, checks)."""
     if kind.format == "amlworld_transactions":
         return (*amlworld.ingest_transactions(path, sha, run_id, fx), {})
+    if kind.format in REFERENCE_FEEDS:
+        return (*read_reference(path, sha, kind.format), {})
     if kind.format == "amlworld_accounts":
         return (*amlworld.ingest_accounts(path, sha), {})
     if kind.format == "camt053":

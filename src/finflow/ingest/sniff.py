@@ -14,7 +14,14 @@ AMLWORLD_TRANS_HEADER = (
 AMLWORLD_ACCOUNTS_HEADER = "Bank Name,Bank ID,Account Number,Entity ID,Entity Name"
 PATTERNS_MARK = "BEGIN LAUNDERING ATTEMPT"
 
-INGESTIBLE = ("amlworld_transactions", "amlworld_accounts", "camt053", "bankcsv")
+INGESTIBLE = (
+    "amlworld_transactions",
+    "amlworld_accounts",
+    "camt053",
+    "bankcsv",
+    "customers",
+    "institutions",
+)
 TRANSACTION_FEEDS = ("amlworld_transactions", "camt053", "bankcsv")
 
 
@@ -66,6 +73,11 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed("amlworld_transactions")
     if first == AMLWORLD_ACCOUNTS_HEADER:
         return Sniffed("amlworld_accounts")
+    from finflow.ingest.reference import reference_kind
+
+    reference = reference_kind(first)
+    if reference is not None:  # KYC customers or institutions (reference data)
+        return Sniffed(reference)
     if first.startswith(PATTERNS_MARK) or text.lstrip().startswith(PATTERNS_MARK):
         return Sniffed(
             "amlworld_patterns", "ground-truth patterns file: used by `finflow evaluate`"
