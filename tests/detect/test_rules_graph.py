@@ -16,7 +16,7 @@ RULES = load_rules(known=set(DETECTORS)).rules
 
 def fan_out_rows(n: int, spread_days: float) -> list[dict[str, object]]:
     step = spread_days / max(n - 1, 1)
-    return [tx(at(days=i * step), "1:SRC", f"2:D{i}", 900 + i) for i in range(n)]
+    return [tx(at(days=i * step), "1:SRC", f"2:D{i}", 900 + 150 * i) for i in range(n)]
 
 
 def test_fan_out_fires_on_five_payees_in_window_and_names_evidence(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_fan_out_ignores_self_transfers(tmp_path: Path) -> None:
 
 
 def test_fan_in_fires_on_many_payers_into_one_account(tmp_path: Path) -> None:
-    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", 700 + i) for i in range(6)]
+    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", 700 + 150 * i) for i in range(6)]
     alerts = fan(frame(tmp_path, rows), RULES["FAN_IN"], "in")
     assert [a["primary"] for a in alerts] == ["4:SINK"]
     assert alerts[0]["metrics"]["new_counterparties"] == 6
@@ -109,9 +109,10 @@ def test_fan_out_does_not_count_regular_payees(tmp_path: Path) -> None:
 
 
 def test_fan_out_needs_a_material_total(tmp_path: Path) -> None:
-    small = [tx(at(hours=i), "1:SRC", f"2:D{i}", 399) for i in range(5)]  # 1,995 in all
+    amounts = [200, 300, 400, 500, 599]  # 1,999 in all
+    small = [tx(at(hours=i), "1:SRC", f"2:D{i}", a) for i, a in enumerate(amounts)]
     assert fan(frame(tmp_path, small), RULES["FAN_OUT"], "out") == []
-    small[0]["amount_paid"] = small[0]["amount_received"] = small[0]["amount_gbp"] = 404
+    small[0]["amount_paid"] = small[0]["amount_received"] = small[0]["amount_gbp"] = 201
     assert len(fan(frame(tmp_path, small), RULES["FAN_OUT"], "out")) == 1
 
 
@@ -122,3 +123,22 @@ def test_cycle_ignores_a_loan_and_its_repayment(tmp_path: Path) -> None:
 def test_cycle_needs_value_lost_not_gained(tmp_path: Path) -> None:
     assert cycles(frame(tmp_path, cycle_rows(3, ratio=1.0)), RULES["CYCLE"]) != []
     assert cycles(frame(tmp_path, cycle_rows(3, ratio=1.03)), RULES["CYCLE"]) == []
+
+
+def test_fan_in_is_silent_for_a_fixed_price_collection(tmp_path: Path) -> None:
+    # Six tenants or club members paying one price (within 3%) is not funds being gathered.
+    amounts = [1000, 1000, 1010, 990, 1000, 2500]
+    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:CLUB", a) for i, a in enumerate(amounts)]
+    assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []
+
+
+def test_fan_in_same_price_share_boundary(tmp_path: Path) -> None:
+    # 2 of 6 at one price (0.33 < 0.4) still fires; 3 of 6 (0.5) is a fixed-price collection.
+    two = [700, 1000, 1010, 1400, 1900, 2500]
+    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", a) for i, a in enumerate(two)]
+    alerts = fan(frame(tmp_path, rows), RULES["FAN_IN"], "in")
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["share_paying_one_price"] < 0.4
+    three = [700, 1000, 1010, 1020, 1900, 2500]
+    rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", a) for i, a in enumerate(three)]
+    assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []

@@ -41,6 +41,23 @@ def test_crossing_fee_is_silent_for_a_landlord_who_keeps_the_rent(tmp_path: Path
     assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
+def test_crossing_fee_is_silent_for_a_busy_account_spending_in_small_amounts(
+    tmp_path: Path,
+) -> None:
+    rows = collector_rows(6, onward=0.0)
+    rows += [tx(at(days=10, hours=i), "6:COLLECT", f"8:SHOP{i}", 400) for i in range(40)]
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_onward_payment_size_boundary(tmp_path: Path) -> None:
+    rows = collector_rows(6, onward=0.0)
+    rows += [tx(at(days=13, hours=i), "6:COLLECT", "7:MSB", 1000) for i in range(12)]
+    assert len(crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
+    for row in rows[-12:]:
+        row["amount_paid"] = row["amount_received"] = row["amount_gbp"] = 999.0
+    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
 def test_crossing_fee_is_silent_when_amounts_are_outside_the_band(tmp_path: Path) -> None:
     rows = collector_rows(8, amount=150)  # card-sized payments to a merchant
     assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []

@@ -42,6 +42,8 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     days = int(param(rule, "window_days"))
     lo, hi = int(param(rule, "min_counterparties")), int(param(rule, "max_counterparties"))
     burst = float(param(rule, "min_burst_ratio"))
+    tol = float(param(rule, "same_amount_tolerance"))
+    same_share = float(param(rule, "max_same_amount_share"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
     pairs = (
         edges.group_by(hub, other)
@@ -70,10 +72,20 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         one_off.with_columns(win=pl.int_ranges(pl.col("d_last") - days + 1, pl.col("d_first") + 1))
         .explode("win")
         .group_by(hub, "win")
-        .agg(n_new=pl.len(), total_gbp=money_sum(pl.col("total_gbp")))
+        .agg(
+            n_new=pl.len(),
+            same_amount=(
+                (pl.col("total_gbp") - pl.col("total_gbp").median()).abs()
+                <= tol * pl.col("total_gbp").median()
+            ).mean(),
+            total_gbp=money_sum(pl.col("total_gbp")),
+        )
         .filter(
             pl.col("n_new").is_between(lo, hi),
             pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
+            # Most counterparties paying one price is a fixed-price collection or payment run
+            # (rent, club dues, fees, wages): a different pattern from funds being gathered.
+            pl.col("same_amount") < same_share,
         )
         .sort([hub, "n_new", "win"], descending=[False, True, False])
         .unique(hub, keep="first")
@@ -87,7 +99,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
             baseline=(pl.col("all_others") - pl.col("n_new")) * days / pl.col("outside_days")
         )
         .filter(pl.col("n_new") >= burst * pl.col("baseline"))
-        .select(hub, "win", "n_new", "baseline", "total_gbp")
+        .select(hub, "win", "n_new", "baseline", "total_gbp", "same_amount")
     )
     chosen = (
         one_off.join(windows.select(hub, "win"), on=hub)
@@ -121,6 +133,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 {
                     "new_counterparties": row["n_new"],
                     "usual_counterparties_per_window": row["baseline"],
+                    "share_paying_one_price": row["same_amount"],
                     "payments": row["n_payments"],
                     "total_gbp": row["total_gbp"],
                     "window_days": days,

@@ -102,6 +102,8 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .filter(
             pl.col("booked_at") >= pl.col(onward_from),
             pl.col("booked_at") <= pl.col("last") + pl.duration(days=onward_days),
+            # Fees are sent on in bulk; a busy account's everyday spending is not onward transfer.
+            pl.col("amount_gbp") >= float(param(rule, "min_onward_payment_gbp")),
         )
         # Paying the pot back to one of the payers is a savings club, not onward transfer.
         .join(payers, left_on=["payer", "payee"], right_on=["payee", "payers"], how="anti")
