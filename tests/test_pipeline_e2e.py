@@ -81,6 +81,9 @@ def test_outputs_are_written(runs: dict[str, Any]) -> None:
         assert {"index.html", "transactions.csv", "case.json"} <= set(listed)
         for name, digest in listed.items():
             assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == digest
+        # PDF and link-chart PNG for the top 10 (FINFLOW_PDF_TOP's default) and no others.
+        top = case["rank"] <= 10
+        assert ("linkchart.png" in listed) is top and ("case.pdf" in listed) is top, case["rank"]
 
 
 def test_flagged_rows_trace_back_to_the_source_file(runs: dict[str, Any]) -> None:
@@ -134,3 +137,18 @@ def test_evaluate_reports_every_planted_pattern(runs: dict[str, Any]) -> None:
     assert tx["laundering"] > 0 and 0 < tx["true_positives"] <= tx["flagged"]
     assert 0 < report["patterns"]["CYCLE"]["recall"] <= 1
     assert (out / "evaluation.json").is_file() and (out / "evaluation.md").is_file()
+
+
+def test_a_lower_ranked_case_gets_its_pdf_and_png_on_demand(runs: dict[str, Any]) -> None:
+    from finflow.pipeline import casepack_pdf
+
+    out = runs["root"] / "out2"  # out1 stays as the pipeline left it
+    cases = json.loads((out / "cases.json").read_text())
+    case = max(cases, key=lambda c: c["rank"])
+    pack = out / "cases" / case["case_id"]
+    assert not (pack / "linkchart.png").exists()
+    pdf = casepack_pdf(out, case["case_id"])
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert (pack / "linkchart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    listed = {f["path"] for f in json.loads((pack / "manifest.json").read_text())["files"]}
+    assert {"case.pdf", "linkchart.png"} <= listed

@@ -275,6 +275,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     if cases_dir.exists():
         shutil.rmtree(cases_dir)
     cases_dir.mkdir(parents=True)
+    top = settings_pdf_top() if pdf_top is None else pdf_top
     packed = []
     for case in cases:
         txns = case_transactions(evidence, case, alerts)
@@ -300,7 +301,8 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             "inputs": inputs,
             "quarantine_summary": quarantine,
         }
-        write_case_pack(full, txns, cases_dir / case["case_id"])
+        # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.
+        write_case_pack(full, txns, cases_dir / case["case_id"], linkchart_png=case["rank"] <= top)
         packed.append(full)
     run_header = {
         "run_id": state["run_id"],
@@ -310,7 +312,6 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         "software_version": state["software_version"],
         "inputs": inputs,
     }
-    top = settings_pdf_top() if pdf_top is None else pdf_top
     pdfs = 0
     if top > 0 and packed:
         from finflow.casepack.pdf import render_top_cases
@@ -335,13 +336,16 @@ def settings_pdf_top() -> int:
 
 
 def casepack_pdf(out_dir: Path, case_id: str) -> Path:
-    """Render the PDF of one case of a finished run on demand."""
-    from finflow.casepack.pdf import write_pdf
+    """Render the PDF (and the link-chart PNG) of one case of a finished run on demand."""
+    from finflow.casepack.pdf import PNG_NAME, write_pdf
+    from finflow.casepack.render import write_linkchart_png
 
     case_dir = out_dir / "cases" / case_id
     if not (case_dir / "index.html").is_file():
         raise InputError(f"no case pack {case_id} under {out_dir / 'cases'}")
-    return write_pdf(case_dir)
+    svg = (case_dir / "figures" / "linkchart.svg").read_text(encoding="utf-8")
+    write_linkchart_png(svg, case_dir / PNG_NAME)
+    return write_pdf(case_dir)  # refreshes the manifest, so it lists the PNG too
 
 
 def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:

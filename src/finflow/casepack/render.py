@@ -224,6 +224,7 @@ def write_case_pack(
     *,
     pdf: bool = False,
     png: bool = False,
+    linkchart_png: bool = True,
     chromium: Path | str | None = None,
 ) -> Path:
     """Write the case pack for `case` into `out_dir` (``OUT/cases/<case_id>/``) and return it.
@@ -234,8 +235,11 @@ def write_case_pack(
     (FollowTheMoney), ``figures/*.svg``, ``case.json`` (the case as given) and
     ``manifest.json`` (SHA-256 of every other file plus the input files). With `pdf` (and
     `png`), ``case.pdf`` (and ``linkchart.png``) are rendered with headless Chromium; the
-    pipeline usually does that only for the top cases (`finflow.casepack.pdf`). Files already
-    in the folder from other exporters are kept and listed in the manifest.
+    pipeline usually does that only for the top cases (`finflow.casepack.pdf`). With
+    `linkchart_png` (the default), ``linkchart.png`` is drawn from the SVG with cairosvg; the
+    pipeline asks for it only for the top cases too, as drawing it costs more than the rest of
+    the pack together. Files already in the folder from other exporters are kept and listed in
+    the manifest.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -246,7 +250,7 @@ def write_case_pack(
     view = _case_view(case, schedule)
     html = environment().get_template("case.html").render(**view)
     _write_text(out_dir / "index.html", html)
-    _write_exports(case, view, marking, out_dir)
+    _write_exports(case, view, marking, out_dir, linkchart_png=linkchart_png)
 
     csv_frame = schedule.with_columns(pl.lit(marking).alias("marking")).select(
         [c for c in SCHEDULE_COLUMNS if c in schedule.columns or c == "marking"]
@@ -282,14 +286,20 @@ def write_case_pack(
 
 
 def _write_exports(
-    case: Mapping[str, Any], view: Mapping[str, Any], marking: str, out_dir: Path
+    case: Mapping[str, Any],
+    view: Mapping[str, Any],
+    marking: str,
+    out_dir: Path,
+    *,
+    linkchart_png: bool = True,
 ) -> None:
     """Figures, spreadsheet, subjects, i2 and FollowTheMoney files of one pack."""
     figures = out_dir / "figures"
     figures.mkdir(exist_ok=True)
     for name, svg in view["figures"].items():
         _write_text(figures / f"{name}.svg", svg)
-    _write_png(view["figures"]["linkchart"], out_dir / PNG_NAME)
+    if linkchart_png:
+        write_linkchart_png(view["figures"]["linkchart"], out_dir / PNG_NAME)
     rows, network = view["rows"], view["network"]
     names = {p.key: p.entity_name for p in network.parties.values()}
     write_xlsx(case, rows, names, marking, DRAFT_LINE, out_dir / "transactions.xlsx")
@@ -298,8 +308,8 @@ def _write_exports(
     write_ftm(network, view["entities"], rows, out_dir / "ftm.jsonl")
 
 
-def _write_png(svg: str, path: Path) -> None:
-    """The link chart as a PNG for every pack (cairosvg: no browser, same bytes every run)."""
+def write_linkchart_png(svg: str, path: Path) -> None:
+    """The link chart as a PNG (cairosvg: no browser, same bytes every run)."""
     import cairosvg
 
     cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(path))

@@ -36,7 +36,7 @@ ARTEFACTS: tuple[tuple[str, str], ...] = (
     ("i2_links.csv", "Links (payments, holdings) for i2 Analyst's Notebook"),
     ("ftm.jsonl", "FollowTheMoney entities (Aleph / OCCRP format)"),
     ("figures/linkchart.svg", "Link chart figure (section 8)"),
-    ("linkchart.png", "Link chart as an image (rendered with the PDF)"),
+    ("linkchart.png", "Link chart as an image (top cases, with the PDF)"),
     ("figures/timeline.svg", "Timeline figure (section 9)"),
     ("figures/flow.svg", "Flow-of-funds figure (section 7)"),
     ("case.json", "The case data as handed to the renderer (facts and rule outputs)"),
