@@ -19,6 +19,8 @@ def test_shipped_rules_cover_every_detector_and_hash_the_file() -> None:
 
 
 def _write(tmp_path: Path, text: str) -> Path:
+    for name in ("reference.yaml", "narrative_lexicon.yaml"):
+        (tmp_path / name).write_bytes((DEFAULT_RULES_PATH.parent / name).read_bytes())
     path = tmp_path / "rules.yaml"
     path.write_text(text)
     return path
@@ -53,3 +55,50 @@ def test_changing_a_threshold_changes_the_hash(tmp_path: Path) -> None:
         "min_counterparties: 5", "min_counterparties: 6", 1
     )
     assert load_rules(_write(tmp_path, text)).sha256 != load_rules().sha256
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("list: transit", "list: elsewhere"), r"corridors\[1\]: 'list' must be one of"),
+        (("[TR, BG,", "[Turkey, BG,"), r"corridors\[1\]: countries must be ISO 3166"),
+        (
+            ("effective_to: null\n    bands", "effective_to: 2017-01-01\n    bands"),
+            "effective_to must be empty or a date after",
+        ),
+        (("{GBP: [1000, 7000]", "{GBP: [7000, 1000]"), "band GBP must be"),
+        (("'hawala'", "'hawala('"), "bad pattern"),
+    ],
+)
+def test_invalid_reference_data_gives_a_specific_error(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    _write(tmp_path, DEFAULT_RULES_PATH.read_text())
+    ref = tmp_path / "reference.yaml"
+    old, new = edit
+    text = ref.read_text()
+    assert old in text
+    ref.write_text(text.replace(old, new, 1))
+    with pytest.raises(ConfigError, match=message):
+        load_rules(tmp_path / "rules.yaml", known=set(DETECTORS))
+
+
+def test_overlapping_price_bands_are_refused(tmp_path: Path) -> None:
+    _write(tmp_path, DEFAULT_RULES_PATH.read_text())
+    ref = tmp_path / "reference.yaml"
+    extra = (
+        "\n  - effective_from: 2024-01-01\n    effective_to: null\n"
+        "    bands: {GBP: [1500, 8000]}\n    basis: test\n"
+    )
+    text = ref.read_text().replace("institutions:", extra.lstrip("\n") + "institutions:")
+    ref.write_text(text)
+    with pytest.raises(ConfigError, match="crossing_price_bands overlap"):
+        load_rules(tmp_path / "rules.yaml", known=set(DETECTORS))
+
+
+def test_a_reference_data_change_changes_the_hash(tmp_path: Path) -> None:
+    path = _write(tmp_path, DEFAULT_RULES_PATH.read_text())
+    before = load_rules(path).sha256
+    ref = tmp_path / "reference.yaml"
+    ref.write_text(ref.read_text().replace("[AE, TR,", "[AE, QA, TR,"))
+    assert load_rules(path).sha256 != before

@@ -9,6 +9,8 @@ import polars as pl
 from finflow.schema import DETECTION_COLUMNS
 
 KEY_SEP = ":"
+IBAN = r"^([A-Z]{2})[0-9]{2}[A-Z0-9]{10,30}$"
+BIC = r"^[A-Z]{4}([A-Z]{2})[A-Z0-9]{2}(?:[A-Z0-9]{3})?$"
 
 
 def account_key(bank: str, account: str) -> pl.Expr:
@@ -16,11 +18,22 @@ def account_key(bank: str, account: str) -> pl.Expr:
     return pl.concat_str(pl.col(bank), pl.lit(KEY_SEP), pl.col(account))
 
 
+def country_of(bank: str, account: str) -> pl.Expr:
+    """ISO country of an account where the data say it: the IBAN's prefix, else the BIC's
+    country letters; null for local bank ids (AMLworld numbers, sort codes)."""
+    acct = pl.col(account).str.replace_all(" ", "").str.to_uppercase()
+    return pl.coalesce(
+        acct.str.extract(IBAN, 1), pl.col(bank).str.to_uppercase().str.extract(BIC, 1)
+    )
+
+
 def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.DataFrame:
     """Load the run's transactions for detection, marking internal transfers.
 
     A transfer is internal when payer and payee are the same account or belong to the same
-    entity in the accounts reference. The evaluation label is never loaded here.
+    entity in the accounts reference. Each side also gets its institution's name from the
+    accounts reference (to recognise money-service businesses and crypto exchanges) and its
+    country where an IBAN or BIC gives it. The evaluation label is never loaded here.
     """
     tx = pl.scan_parquet(txn_files).select(DETECTION_COLUMNS)
     tx = tx.with_columns(
@@ -31,15 +44,38 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
     if account_files:
         entities = (
             pl.scan_parquet(account_files)
-            .select(key=account_key("bank", "account"), entity=pl.col("entity_id"))
+            .select(
+                key=account_key("bank", "account"),
+                entity=pl.col("entity_id"),
+                bank_name=pl.col("bank_name"),
+            )
             .unique("key", keep="first")
         )
         tx = tx.join(
-            entities.rename({"key": "payer", "entity": "payer_entity"}), on="payer", how="left"
-        ).join(entities.rename({"key": "payee", "entity": "payee_entity"}), on="payee", how="left")
+            entities.rename(
+                {"key": "payer", "entity": "payer_entity", "bank_name": "payer_bank_name"}
+            ),
+            on="payer",
+            how="left",
+        ).join(
+            entities.rename(
+                {"key": "payee", "entity": "payee_entity", "bank_name": "payee_bank_name"}
+            ),
+            on="payee",
+            how="left",
+        )
         internal = internal | (pl.col("payer_entity") == pl.col("payee_entity")).fill_null(False)
     else:
+        none = pl.lit(None, pl.String)
         tx = tx.with_columns(
-            payer_entity=pl.lit(None, pl.String), payee_entity=pl.lit(None, pl.String)
+            payer_entity=none, payee_entity=none, payer_bank_name=none, payee_bank_name=none
         )
-    return tx.with_columns(internal=internal).sort("booked_at", "txn_id").collect()
+    return (
+        tx.with_columns(
+            internal=internal,
+            payer_country=country_of("payer_bank", "payer_account"),
+            payee_country=country_of("payee_bank", "payee_account"),
+        )
+        .sort("booked_at", "txn_id")
+        .collect()
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from finflow.detect.refdata import load_data_files
 from finflow.errors import ConfigError
 from finflow.resources import package_file
 
@@ -28,9 +29,22 @@ class Rule:
     weight: float
     params: dict[str, Any]
     benign_explanations: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The rule set's reference data (``reference``, ``lexicon``), shared by every rule."""
 
     def brief(self) -> dict[str, Any]:
         return {"rule_id": self.id, "rule_version": self.version, "description": self.description}
+
+
+class RuleNotRun(Exception):
+    """A rule could not be evaluated on this data (e.g. no location data in the feed).
+
+    The runner records it as "not run" with the reason; it is not an alert and not a failure.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -62,9 +76,11 @@ def load_rules(path: Path | None = None, known: set[str] | None = None) -> RuleS
     missing = [k for k in SCORING_KEYS if k not in scoring]
     if not isinstance(scoring, dict) or missing:
         raise ConfigError(f"rules file {source}: 'scoring' needs {', '.join(SCORING_KEYS)}")
+    data, data_raw = load_data_files(source, doc.get("data_files"))
+    rules = {rid: replace(rule, data=data) for rid, rule in rules.items()}
     return RuleSet(
         version=doc["version"],
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=hashlib.sha256(b"".join([raw, *data_raw])).hexdigest(),
         path=str(source),
         rules=rules,
         scoring=scoring,

@@ -13,7 +13,7 @@ import polars as pl
 from finflow.casepack.csvsafe import write_safe_csv
 from finflow.detect.frame import detection_frame
 from finflow.detect.registry import DETECTORS
-from finflow.detect.rules import RuleSet
+from finflow.detect.rules import RuleNotRun, RuleSet
 
 log = logging.getLogger(__name__)
 
@@ -21,19 +21,37 @@ log = logging.getLogger(__name__)
 def run_rules(
     txn_files: list[Path], account_files: list[Path], rules: RuleSet, fx: pl.DataFrame
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Evaluate each rule; return alerts (sorted) and per-rule statistics (counts, seconds)."""
+    """Evaluate each rule; return alerts (sorted) and per-rule statistics.
+
+    Each rule's statistics say whether it ran (``status`` "ran", with its alert count) or could
+    not run on this data (``status`` "not_run" and the ``reason``, e.g. no location data), so
+    that for any case the rules that ran and did not fire can be told from those that did not
+    run at all.
+    """
     tx = detection_frame(txn_files, account_files)
     alerts: list[dict[str, Any]] = []
     stats: dict[str, Any] = {}
     for rule in rules.rules.values():
         started = time.perf_counter()
-        found = DETECTORS[rule.id](tx, rule, fx)
+        try:
+            found = DETECTORS[rule.id](tx, rule, fx)
+        except RuleNotRun as why:
+            stats[rule.id] = {
+                "version": rule.version,
+                "status": "not_run",
+                "reason": why.reason,
+                "alerts": 0,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+            log.info("%s v%d: not run (%s)", rule.id, rule.version, why.reason)
+            continue
         for alert in found:
             alert["description"] = rule.description
             alert["parameters"] = rule.params
             alert["benign_explanations"] = rule.benign_explanations
         stats[rule.id] = {
             "version": rule.version,
+            "status": "ran",
             "alerts": len(found),
             "seconds": round(time.perf_counter() - started, 3),
         }

@@ -9,6 +9,7 @@ import polars as pl
 from finflow.detect.alert import make_alert
 from finflow.detect.graph import external_edges
 from finflow.detect.passthrough import pass_through as pass_through
+from finflow.detect.refdata import price_bands
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
 
@@ -20,11 +21,31 @@ def _best_windows(frame: pl.LazyFrame, key: str, score: list[str]) -> pl.LazyFra
     ).unique(key, keep="first")
 
 
+def band_expr(rule: Rule) -> pl.Expr:
+    """True for a credit inside the crossing-price band in force on its booking day.
+
+    Bands are dated reference data (``reference.yaml``): a credit in a currency with its own
+    band is judged in that currency, any other by its pound value against the GBP band.
+    """
+    day = pl.col("booked_at").dt.date()
+    out = pl.lit(False)
+    for start, end, bands in price_bands(rule.data["reference"]):
+        period = (day >= start) & (day < end) if end is not None else day >= start
+        own = pl.col("currency_received").is_in(list(bands))
+        for ccy, (lo, hi) in bands.items():
+            hit = (pl.col("currency_received") == ccy) & pl.col("amount_received").is_between(
+                lo, hi
+            )
+            out = out | (period & hit)
+        if "GBP" in bands:
+            lo, hi = bands["GBP"]
+            out = out | (period & ~own & pl.col("amount_gbp").is_between(lo, hi))
+    return out
+
+
 def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     """OIC_CROSSING_FEE: many payers, credits inside the crossing-price band, money sent on."""
     days = int(param(rule, "window_days"))
-    gbp_lo, gbp_hi = param(rule, "band_gbp")
-    eur_lo, eur_hi = param(rule, "band_eur")
     onward_days = int(param(rule, "onward_days"))
     onward_from = "last" if param(rule, "onward_after_collection") else "first"
     edges = external_edges(tx).select(
@@ -36,13 +57,7 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         "amount_received",
         "currency_received",
     )
-    in_band = (
-        pl.when(pl.col("currency_received") == "EUR")
-        .then(pl.col("amount_received").is_between(eur_lo, eur_hi))
-        .when(pl.col("currency_received") == "GBP")
-        .then(pl.col("amount_received").is_between(gbp_lo, gbp_hi))
-        .otherwise(pl.col("amount_gbp").is_between(gbp_lo, gbp_hi))
-    )
+    in_band = band_expr(rule)
     # A payer who pays the account again and again (rent, club dues, a supplier's customer) is
     # a relationship, not a one-off fee: only one-off payers' in-band credits count as fees.
     pair_payments = pl.len().over("payer", "payee")

@@ -1,0 +1,59 @@
+"""Dated reference data reaches the rules; the frame knows countries where the data say."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from txbuild import at, frame, tx
+
+from finflow.detect.frame import country_of
+from finflow.detect.refdata import corridor_countries
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import DEFAULT_RULES_PATH, load_rules
+from finflow.detect.smuggling import crossing_fee
+
+
+def _rules_dir(tmp_path: Path, reference_edit: tuple[str, str] | None = None) -> Path:
+    for name in ("default.yaml", "reference.yaml", "narrative_lexicon.yaml"):
+        text = (DEFAULT_RULES_PATH.parent / name).read_text()
+        if name == "reference.yaml" and reference_edit:
+            assert reference_edit[0] in text
+            text = text.replace(*reference_edit, 1)
+        (tmp_path / name).write_text(text)
+    return tmp_path / "default.yaml"
+
+
+def test_the_price_band_in_force_on_the_booking_day_applies(tmp_path: Path) -> None:
+    rows = [tx(at(days=i), f"5:P{i}", "6:C", 2500) for i in range(6)]
+    rows.append(tx(at(days=7), "6:C", "7:MSB", 14_000))
+    shipped = load_rules(known=set(DETECTORS)).rules["OIC_CROSSING_FEE"]
+    assert len(crossing_fee(frame(tmp_path, rows), shipped)) == 1
+    # From 1 Sept 2022 the reported price rose to 3,000-9,000: a 2,500 credit is out of band.
+    dated = (
+        "    effective_to: null\n    bands: {GBP: [1000, 7000], EUR: [1000, 8000]}",
+        "    effective_to: 2022-09-01\n    bands: {GBP: [1000, 7000], EUR: [1000, 8000]}\n"
+        "    basis: old\n  - effective_from: 2022-09-01\n    effective_to: null\n"
+        "    bands: {GBP: [3000, 9000]}",
+    )
+    (tmp_path / "r").mkdir()
+    rules = load_rules(_rules_dir(tmp_path / "r", dated))
+    assert crossing_fee(frame(tmp_path, rows), rules.rules["OIC_CROSSING_FEE"]) == []
+
+
+def test_corridor_lists_are_dated() -> None:
+    ref = load_rules().rules["OIC_CROSSING_FEE"].data["reference"]
+    assert "AE" in corridor_countries(ref, ("hawala_hub",), date(2024, 1, 1))
+    assert corridor_countries(ref, ("hawala_hub",), date(2017, 12, 31)) == set()
+
+
+def test_country_comes_from_iban_or_bic_never_from_local_ids() -> None:
+    df = pl.DataFrame(
+        {
+            "b": ["HSBCGB2L", "0123", "BNPAFRPPXXX", "x"],
+            "a": ["1234", "GB29 NWBK 6016 1331 9268 19", "99", "8000EBD30"],
+        }
+    )
+    got = df.select(country_of("b", "a").alias("c"))["c"].to_list()
+    assert got == ["GB", "GB", "FR", None]
