@@ -23,6 +23,8 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "payer_account": pl.String(),
     "payee_bank": pl.String(),
     "payee_account": pl.String(),
+    "payer_name": pl.String(),
+    "payee_name": pl.String(),
     "amount_paid": pl.Float64(),
     "currency_paid": pl.String(),
     "amount_received": pl.Float64(),
@@ -31,12 +33,17 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "fx_rate": pl.Float64(),
     "channel": pl.String(),
     "reference": pl.String(),
+    "end_to_end_id": pl.String(),
+    "uetr": pl.String(),
     "label": pl.Int8(),
     "ingest_run_id": pl.String(),
 }
 """Column -> dtype of a canonical transaction. `label` is ground truth for evaluation only:
 detection and scoring never read it. `source_row` is the 1-based data row for CSV feeds;
-`source_locator` is always filled (``row 12`` or an XML path)."""
+`source_locator` is always filled (``row 12`` or an XML path). `payer_name` / `payee_name` are
+the parties' names as the feed states them, `end_to_end_id` the payer's end-to-end reference and
+`uetr` the SWIFT gpi unique end-to-end transaction reference (a UUID); all four are null when the
+feed does not carry them (AMLworld never does)."""
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),

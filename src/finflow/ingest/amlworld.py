@@ -170,7 +170,11 @@ def ingest_transactions(
         "source_locator": pl.format("row {}", pl.col("source_row")),
         "source_format": pl.lit(FORMAT),
         "txn_id": pl.format("{}:{}", pl.lit(sha256[:16]), pl.col("source_row")),
-        "reference": pl.lit(None, dtype=pl.String),
+        # AMLworld carries no names, references or payment identifiers: null, not invented.
+        **{
+            c: pl.lit(None, dtype=pl.String)
+            for c in ("reference", "payer_name", "payee_name", "end_to_end_id", "uetr")
+        },
         "ingest_run_id": pl.lit(run_id),
     }
     frames = pl.collect_all(

@@ -228,14 +228,16 @@ def _parse_row(
     local_currency = row.get("counterparty_currency").upper()
     if local and local.value and CURRENCY.match(local_currency) and local_currency != currency:
         other_amount, other_currency = float(abs(local.value)), local_currency
-    own = (holder[0], holder[1], amount, currency)
-    other = (other_bank, other_account, other_amount, other_currency)
+    own = (holder[0], holder[1], amount, currency, row.get("holder_name") or None)
+    other = (other_bank, other_account, other_amount, other_currency, name)
     payer, payee = (other, own) if flow > 0 else (own, other)
     candidate = {
         "booked_at": booked,
         **sides(payer, payee),
         "channel": _channel(row, profile),
         "reference": row.verbatim("description"),
+        "end_to_end_id": row.get("end_to_end_id") or None,
+        "uetr": None,
     }
     return candidate, None, flow
 

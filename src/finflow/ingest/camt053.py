@@ -16,6 +16,7 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,9 @@ def _check(
         "balance_types": sorted(balances),
         "balance_dates": sorted({d.date().isoformat() for d in dates if d is not None}),
         "entries_not_in_statement_currency": list(stmt.unpriced),
+        "period_from": None if stmt.period_from is None else stmt.period_from.isoformat(),
+        "period_to": None if stmt.period_to is None else stmt.period_to.isoformat(),
+        "entries_outside_period": list(stmt.outside_period),
     }
 
 
@@ -195,6 +199,18 @@ def _parse(path: Path) -> _Parse:
             parent.remove(elem)
     out.collector.flush()
     return out
+
+
+def _declared_period(statements: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The span of the statements' ``FrToDt`` periods (None when a bound is missing from any
+    statement that has entries): what the ``camt053`` suite checks booking times against."""
+    moving = [s for s in statements if s["entries"]] or statements
+    starts = [s["period_from"] for s in moving]
+    ends = [s["period_to"] for s in moving]
+    return {
+        "from": None if None in starts else min(starts, key=datetime.fromisoformat),
+        "to": None if None in ends else max(ends, key=datetime.fromisoformat),
+    }
 
 
 def _locator(multi: bool) -> pl.Expr:
@@ -257,6 +273,7 @@ def ingest_camt053(
         "format": ", ".join(sorted(parsed.formats)),
         "documents": parsed.documents,
         "statements": parsed.statements,
+        "declared_period": _declared_period(parsed.statements),
         "rows_read": accepted.height + quarantined.height,
         "entry_amount_mismatches": _fix_locators(parsed.mismatches, multi),
         "fx_conversions": _fix_locators(parsed.fx, multi),

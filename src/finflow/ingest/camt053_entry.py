@@ -23,6 +23,7 @@ from finflow.ingest.camt053_fields import (
     entry_head,
     parse_amount,
     parse_when,
+    payment_ids,
     reference_of,
     text,
     xml_of,
@@ -139,6 +140,8 @@ def read_entry(entry: ET.Element, stmt: Statement, loc: str) -> EntryRows:
         return reject_all("BAD_DATE", "entry has no readable BookgDt or ValDt")
     if amount == 0:
         return reject_all("ZERO_AMOUNT", f"entry amount is {currency} 0")
+    if not stmt.in_period(booked):
+        stmt.outside_period.append(loc)
     pieces = _pieces(entry, txs, locs, amount, currency, credit, reject, out, loc)
     reversal = (text(entry, "RvslInd") or "").lower() in ("true", "1")
     for piece in pieces:
@@ -221,13 +224,15 @@ def _row(
                 ),
             }
         )
-    own = (stmt.bank, stmt.account, float(piece.amount), currency)
+    own = (stmt.bank, stmt.account, float(piece.amount), currency, stmt.owner)
     other = (
         bank_of(party.bic, party.account),
         party.account_key(),
         float(other_amount),
         other_currency,
+        " ".join(party.name.split()) if party.name else None,
     )
+    end_to_end_id, uetr = payment_ids(piece.tx)
     payer, payee = (other, own) if piece.credit else (own, other)
     reference = reference_of(piece.tx, entry)
     if reversal:
@@ -240,5 +245,7 @@ def _row(
         **sides(payer, payee),
         "channel": channel_of(piece.tx, entry),
         "reference": reference,
+        "end_to_end_id": end_to_end_id,
+        "uetr": uetr,
         "raw": f"{'CRDT' if piece.credit else 'DBIT'} {piece.amount} {currency} {booked.date()}",
     }

@@ -168,9 +168,20 @@ class Statement:
     bank: str
     currency: str | None
     source_format: str
+    owner: str | None = None
+    period_from: datetime | None = None
+    period_to: datetime | None = None
     credits: Decimal = Decimal(0)
     debits: Decimal = Decimal(0)
     unpriced: list[str] = field(default_factory=list)
+    outside_period: list[str] = field(default_factory=list)
+
+    def in_period(self, booked: datetime) -> bool:
+        """True when `booked` falls on a day of the statement period (``FrToDt``), compared
+        by calendar day as the bank states it; True when the statement declares no period."""
+        if self.period_from is not None and booked.date() < self.period_from.date():
+            return False
+        return self.period_to is None or booked.date() <= self.period_to.date()
 
 
 def statement_of(stmt: ET.Element, source_format: str) -> Statement:
@@ -182,7 +193,46 @@ def statement_of(stmt: ET.Element, source_format: str) -> Statement:
     if currency is None:
         bal = stmt.find("Bal/Amt")
         currency = bal.get("Ccy") if bal is not None else None
-    return Statement(text(stmt, "Id"), account, bank_of(bic, account), currency, source_format)
+    owner = text(acct, "Ownr/Nm", "Ownr/Pty/Nm")
+    return Statement(
+        text(stmt, "Id"),
+        account,
+        bank_of(bic, account),
+        currency,
+        source_format,
+        owner=" ".join(owner.split()) if owner else None,
+        period_from=_instant(text(stmt, "FrToDt/FrDtTm")),
+        period_to=_instant(text(stmt, "FrToDt/ToDtTm")),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    """An ISO date-time as written (offset kept; naive taken as UTC), else None."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+NOT_PROVIDED = "NOTPROVIDED"
+"""What ISO 20022 senders write in ``EndToEndId`` when the payer gave no reference."""
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def payment_ids(tx: ET.Element | None) -> tuple[str | None, str | None]:
+    """(end-to-end id, UETR) of a transaction's ``Refs``: ``NOTPROVIDED`` is no id, and a UETR
+    is kept only when it is a UUID (lower-cased)."""
+    if tx is None:
+        return None, None
+    e2e = text(tx, "Refs/EndToEndId")
+    uetr = (text(tx, "Refs/UETR") or "").lower()
+    return (
+        None if e2e is None or e2e.upper() == NOT_PROVIDED else e2e,
+        uetr if _UUID.match(uetr) else None,
+    )
 
 
 def xml_of(elem: ET.Element) -> str:

@@ -20,8 +20,8 @@ NO_FX_RATE = "NO_FX_RATE"
 
 CANDIDATE_COLUMNS = (
     "source_row", "source_locator", "source_format", "booked_at", "payer_bank", "payer_account",
-    "payee_bank", "payee_account", "amount_paid", "currency_paid", "amount_received",
-    "currency_received", "channel", "reference",
+    "payee_bank", "payee_account", "payer_name", "payee_name", "amount_paid", "currency_paid",
+    "amount_received", "currency_received", "channel", "reference", "end_to_end_id", "uetr",
 )  # fmt: skip
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "_order": pl.Int64(),
@@ -40,21 +40,24 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
 """What a reader records for a row it could not parse."""
 
 
-Side = tuple[str, str | None, float, str]
-"""One side of a payment: (bank, account, amount, currency)."""
+Side = tuple[str, str | None, float, str, str | None]
+"""One side of a payment: (bank, account, amount, currency, name as stated or None)."""
 
 
 def sides(payer: Side, payee: Side) -> dict[str, Any]:
-    """The payer and payee columns of a candidate row, each side (bank, account, amount, ccy)."""
+    """The payer and payee columns of a candidate row, each side (bank, account, amount, ccy,
+    name)."""
     return {
         "payer_bank": payer[0],
         "payer_account": payer[1],
         "amount_paid": payer[2],
         "currency_paid": payer[3],
+        "payer_name": payer[4],
         "payee_bank": payee[0],
         "payee_account": payee[1],
         "amount_received": payee[2],
         "currency_received": payee[3],
+        "payee_name": payee[4],
     }
 
 
