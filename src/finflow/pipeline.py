@@ -571,3 +571,404 @@ def run_pipeline(
     say("store")
     stage_store(out_dir, database_url)
     return finish(out_dir)
+
+
+# -- Per-file ingest into a shared lake, and detection over it (Airflow: finflow_ingest and
+# finflow_detect). One task per new feed file; the lake layout is described in finflow.lake.
+
+
+def stage_open_run(
+    input_dir: Path, lake_dir: Path, settle_seconds: int = 0, now: float | None = None
+) -> dict[str, Any]:
+    """List the feed files of `input_dir` (and its sub-folders) that the lake does not hold yet.
+
+    A file is identified by its SHA-256: one whose hash has a ledger entry in the lake is
+    skipped whatever its name, as is a second copy inside the same listing. A file modified
+    less than `settle_seconds` before `now` is still arriving and is left for the next run.
+    Writes nothing. Returns ``{"ingest_id", "lake_dir", "files": [{"path", "file", "sha256"}],
+    "skipped": [{"file", "sha256", "reason"}], "arriving": [file, ...]}``; ``ingest_id`` (a
+    digest of the new files' contents) is None when there is no new file.
+    """
+    from finflow import lake
+    from finflow.ingest.runner import ingest_id, sha256_file
+
+    input_dir, lake_dir = input_dir.resolve(), lake_dir.resolve()
+    cutoff = (time.time() if now is None else now) - settle_seconds
+    new: list[dict[str, str]] = []
+    skipped: list[dict[str, str]] = []
+    arriving: list[str] = []
+    seen: dict[str, str] = {}
+    for path in lake.list_files(input_dir):
+        name = path.relative_to(input_dir).as_posix()
+        if settle_seconds > 0 and path.stat().st_mtime > cutoff:
+            arriving.append(name)
+            continue
+        sha = sha256_file(path)
+        done = lake.read_entry(lake_dir, sha)
+        if sha in seen:
+            reason = f"same content as {seen[sha]}"
+        elif done is not None:
+            reason = f"already in the lake ({done['status']}, as {done['file']})"
+        else:
+            seen[sha] = name
+            new.append({"path": str(path), "file": name, "sha256": sha})
+            continue
+        seen.setdefault(sha, name)
+        skipped.append({"file": name, "sha256": sha, "reason": reason})
+    run = {
+        "ingest_id": ingest_id([f["sha256"] for f in new]) if new else None,
+        "lake_dir": str(lake_dir),
+        "input_dir": str(input_dir),
+        "files": new,
+        "skipped": skipped,
+        "arriving": arriving,
+    }
+    log.info(
+        "open run: %d new, %d skipped, %d still arriving in %s",
+        len(new),
+        len(skipped),
+        len(arriving),
+        input_dir,
+    )
+    return run
+
+
+def stage_ingest_file(
+    lake_dir: Path, path: Path, sha256: str | None = None, fx_path: Path | None = None
+) -> dict[str, Any]:
+    """Ingest one feed file into the lake: its partition, quarantine, validation and entry.
+
+    Idempotent and safe in parallel: every output is named by the file's hash and renamed into
+    place, the ledger entry last, so re-ingesting a file replaces its own partition and two
+    files never share an output. The file's critical expectations are checked before anything
+    is written (`ValidationFailed` leaves the lake unchanged). A file that is not a feed, or a
+    malformed one, gets an entry with status ``rejected`` and its reason (no exception): the
+    caller decides how loud to be. `sha256`, when given, must still be the file's hash.
+    """
+    from finflow import lake
+    from finflow.errors import FeedFormatError
+    from finflow.ingest import runner
+    from finflow.ingest.sniff import sniff
+
+    lake_dir, path = lake_dir.resolve(), path.resolve()
+    if not path.is_file():
+        raise InputError(f"feed file {path} does not exist (moved or deleted after listing)")
+    sha = runner.sha256_file(path)
+    if sha256 is not None and sha != sha256:
+        raise InputError(
+            f"{path.name} changed after it was listed (sha256 {sha256[:16]} is now {sha[:16]}); "
+            "the next run ingests the new content"
+        )
+    file_id = runner.ingest_id([sha])
+    part = lake.key(sha)
+    kind = sniff(path)
+    if not kind.ingestible:
+        status = "ground_truth" if kind.format == "amlworld_patterns" else "rejected"
+        entry = runner._entry(path, sha, kind.format, status, kind.reason)
+    else:
+        entry = runner._entry(path, sha, kind.format, "ingested")
+        try:
+            accepted, rejected, checks = runner._read(path, sha, file_id, load_fx(fx_path), kind)
+        except FeedFormatError as exc:
+            entry.update(status="rejected", message=str(exc))
+        else:
+            table = "transactions" if kind.format in TRANSACTION_FEEDS else "accounts"
+            entry["validation"] = _validate_partition(lake_dir, accepted, table, part)
+            rejected = rejected.sort("source_file", "source_row")
+            lake.write_parquet_atomic(accepted, lake.table_dir(lake_dir, table) / f"{part}.parquet")
+            lake.write_parquet_atomic(rejected, lake_dir / lake.QUARANTINE_DIR / f"{part}.parquet")
+            if checks:
+                entry["checks"] = checks
+            if kind.profile:
+                entry["profile"] = kind.profile
+            entry.update(
+                rows_read=accepted.height + rejected.height,
+                rows_accepted=accepted.height,
+                rows_quarantined=rejected.height,
+                quarantine_by_reason=_reason_counts(rejected),
+            )
+            if accepted.height == 0 and rejected.height == 0:
+                entry.update(status="no_rows", message="the file holds no transactions")
+            elif accepted.height == 0:
+                entry.update(status="rejected", message="no row passed the row contract")
+            if table == "transactions" and accepted.height:
+                first, last = accepted.select(
+                    pl.col("booked_at").min().alias("first"), pl.col("booked_at").max()
+                ).row(0)
+                entry.update(booked_from=first.isoformat(), booked_to=last.isoformat())
+    entry["ingest_id"] = file_id
+    lake.write_json_atomic(lake.entry_path(lake_dir, sha), entry)
+    log.info(
+        "ingest file %s (%s): %s, %d accepted, %d quarantined",
+        entry["file"],
+        part,
+        entry["status"],
+        entry["rows_accepted"],
+        entry["rows_quarantined"],
+    )
+    return entry
+
+
+def _validate_partition(
+    lake_dir: Path, frame: pl.DataFrame, suite: str, part: str
+) -> dict[str, int]:
+    """Run `suite` on one file's accepted rows, in batches; results under validation/<part>/."""
+    from finflow import lake
+    from finflow.validate.gx_suites import validate_frame
+
+    results = []
+    folder = lake_dir / lake.VALIDATION_DIR / part
+    for start in range(0, frame.height, VALIDATION_BATCH_ROWS):
+        batch_id = part if frame.height <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
+        batch = frame.slice(start, VALIDATION_BATCH_ROWS)
+        results.append(validate_frame(batch, suite, folder, batch_id))
+    return {
+        "suites_run": len(results),
+        "warnings": sum(len(r["failed_warning"]) for r in results),
+    }
+
+
+def _reason_counts(quarantined: pl.DataFrame) -> dict[str, int]:
+    if quarantined.height == 0:
+        return {}
+    counts = quarantined["reason"].value_counts().sort("reason")
+    return {str(r): int(n) for r, n in counts.iter_rows()}
+
+
+def stage_close_run(lake_dir: Path, ingest_id: str, shas: list[str]) -> dict[str, Any]:
+    """Merge the run's per-file ledger entries into ``ingests/<ingest_id>.json``.
+
+    Reads the entries from the lake (the source of truth, whatever the tasks returned); a file
+    whose task did not finish has no entry and is listed under ``not_ingested``. Also writes
+    the run's rejected rows to ``ingests/<ingest_id>.quarantine.csv``. The one writer of both
+    files is this step (re-running it rewrites the same bytes). Returns the run's summary:
+    counts, the booking period of its transaction files and the files not ingested.
+    """
+    from finflow import lake
+    from finflow.casepack.csvsafe import write_safe_csv
+    from finflow.schema import QUARANTINE_SCHEMA
+
+    lake_dir = lake_dir.resolve()
+    found: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for sha in shas:
+        entry = lake.read_entry(lake_dir, sha)
+        if entry is None:
+            missing.append(sha)
+        else:
+            found.append(entry)
+    feeds = [e for e in found if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS]
+    keys = ("rows_read", "rows_accepted", "rows_quarantined")
+    totals = {k: sum(int(e[k]) for e in found) for k in keys}
+    parts = [lake_dir / lake.QUARANTINE_DIR / f"{lake.key(e['sha256'])}.parquet" for e in found]
+    frames = [pl.read_parquet(p) for p in parts if p.exists()]
+    quarantined = pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    csv_path = lake_dir / lake.INGESTS_DIR / f"{ingest_id}.quarantine.csv"
+    tmp = csv_path.with_name(f".{csv_path.name}.tmp-{ingest_id}")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    write_safe_csv(quarantined.sort("source_file", "source_row"), tmp)
+    tmp.replace(csv_path)
+    summary = {
+        "ingest_id": ingest_id,
+        "files": len(shas),
+        "files_ingested": sum(e["status"] == "ingested" for e in found),
+        "transaction_files": len(feeds),
+        **totals,
+        "quarantine_by_reason": lake.merge_counts(e.get("quarantine_by_reason", {}) for e in found),
+        "booked_from": min((e["booked_from"] for e in feeds), default=None),
+        "booked_to": max((e["booked_to"] for e in feeds), default=None),
+        "not_ingested": _not_ingested(found, missing),
+    }
+    ledger = {"summary": summary, "files": sorted(found, key=lambda e: str(e["file"]))}
+    lake.write_json_atomic(lake_dir / lake.INGESTS_DIR / f"{ingest_id}.json", ledger)
+    log.info("close run %s: %s", ingest_id, {k: summary[k] for k in ("files", *keys)})
+    return summary
+
+
+def _not_ingested(found: list[dict[str, Any]], missing: list[str]) -> list[dict[str, str]]:
+    problems = [
+        {"file": str(e["file"]), "sha256": str(e["sha256"]), "reason": str(e["message"])}
+        for e in found
+        if e["status"] == "rejected"
+    ]
+    problems += [
+        {"file": "", "sha256": sha, "reason": "its ingest task did not finish (see its log)"}
+        for sha in missing
+    ]
+    return problems
+
+
+def stage_check_run(lake_dir: Path, ingest_id: str | None, files: list[dict[str, str]]) -> int:
+    """Fail loudly when a listed file of the run is not in the lake; returns the file count.
+
+    Raises `InputError` naming every file that was rejected or whose ingest task failed (a
+    failed data-quality gate leaves no entry), and `FinflowError` when the run's ledger was not
+    written although every file was ingested.
+    """
+    from finflow import lake
+
+    lake_dir = lake_dir.resolve()
+    problems = []
+    for f in files:
+        entry = lake.read_entry(lake_dir, f["sha256"])
+        if entry is None:
+            problems.append(f"{f['file']}: not ingested, its task failed (see its log)")
+        elif entry["status"] == "rejected":
+            problems.append(f"{f['file']}: rejected, {entry['message']}")
+    if problems:
+        raise InputError(
+            f"{len(problems)} of {len(files)} new feed files not ingested: " + "; ".join(problems)
+        )
+    if files and not (lake_dir / lake.INGESTS_DIR / f"{ingest_id}.json").exists():
+        raise FinflowError(f"ingest run {ingest_id}: its ledger was not written")
+    return len(files)
+
+
+def rule_lookback_days(rules: RuleSet) -> int:
+    """The longest time window any rule looks at, in whole days (the detection overlap)."""
+    spans = [0.0]
+    for rule in rules.rules.values():
+        for name, value in rule.params.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                if name.endswith("days"):
+                    spans.append(float(value))
+                elif name.endswith("hours"):
+                    spans.append(float(value) / 24)
+    return int(-(-max(spans) // 1))
+
+
+def stage_open_detection(
+    lake_dir: Path,
+    out_root: Path,
+    window_start: str | None = None,
+    window_end: str | None = None,
+    lookback_days: int | None = None,
+    rules_path: Path | None = None,
+    fx_path: Path | None = None,
+) -> dict[str, Any]:
+    """Prepare a detection run over the lake's transactions booked in a time window.
+
+    The window is [`window_start` - lookback, `window_end`) in booking time (ISO 8601; either
+    end open when None); the lookback (default: the longest rule window) lets patterns that
+    started before the window be seen whole. Every ingested transaction file overlapping the
+    window contributes its rows in the window; every account file is included. The run folder
+    ``out_root/<run_id>/`` gets a lake slice and the state the later stages read
+    (`stage_validate`, `stage_detect`, `stage_score`, `stage_casepacks`, `stage_store`,
+    `finish`), so they run on it unchanged. The run id is a digest of the window, the files'
+    hashes, the rules and the software version: the same window over the same lake is the same
+    run, and re-opening it rebuilds its folder. Returns ``{"run_id": None, ...}`` when no
+    transaction file overlaps the window (nothing to detect).
+    """
+    import shutil
+
+    from finflow import lake
+    from finflow.ingest.runner import ingest_id
+
+    lake_dir, out_root = lake_dir.resolve(), out_root.resolve()
+    rules = load_rules(rules_path, known=set(DETECTORS))
+    lookback = rule_lookback_days(rules) if lookback_days is None else lookback_days
+    start = _parse_instant(window_start, "window_start")
+    end = _parse_instant(window_end, "window_end")
+    if start is not None and end is not None and start >= end:
+        raise ConfigError(f"detection window is empty: {window_start} is not before {window_end}")
+    low = start - timedelta(days=lookback) if start is not None else None
+    done = [e for e in lake.entries(lake_dir) if e["status"] == "ingested"]
+    feeds = [
+        e
+        for e in done
+        if e["format"] in TRANSACTION_FEEDS
+        and (low is None or datetime.fromisoformat(e["booked_to"]) >= low)
+        and (end is None or datetime.fromisoformat(e["booked_from"]) < end)
+    ]
+    window = {
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "lookback_days": lookback,
+    }
+    if not feeds:
+        log.info("open detection: no transaction file of %s overlaps %s", lake_dir, window)
+        return {"run_id": None, "out_dir": None, "files": 0, "rows": 0, "window": window}
+    accounts = [e for e in done if e["format"] not in TRANSACTION_FEEDS]
+    shas = [e["sha256"] for e in feeds + accounts]
+    seed = "|".join(
+        [str(window["start"]), str(window["end"]), str(lookback), *shas, rules.sha256, __version__]
+    )
+    run_id = "R-" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+    out_dir = out_root / run_id
+    if (out_dir / "lake").exists():
+        shutil.rmtree(out_dir / "lake")
+    in_window = pl.lit(True)
+    if low is not None:
+        in_window = in_window & (pl.col("booked_at") >= low)
+    if end is not None:
+        in_window = in_window & (pl.col("booked_at") < end)
+    files = []
+    for entry in feeds:
+        part = f"{lake.key(entry['sha256'])}.parquet"
+        source = lake.table_dir(lake_dir, "transactions") / part
+        frame = pl.scan_parquet(source).filter(in_window).collect()
+        lake.write_parquet_atomic(frame, out_dir / "lake" / "transactions" / part)
+        files.append(entry | {"rows_in_window": frame.height})
+    for entry in accounts:
+        part = f"{lake.key(entry['sha256'])}.parquet"
+        target = out_dir / "lake" / "accounts" / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(lake.table_dir(lake_dir, "accounts") / part, target)
+        files.append(entry)
+    txn_files = [
+        out_dir / "lake" / "transactions" / f"{lake.key(e['sha256'])}.parquet" for e in feeds
+    ]
+    rows = sum(int(f.get("rows_in_window", 0)) for f in files)
+    state: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "input_dir": str(lake_dir),
+        "rules_path": str(rules_path) if rules_path else None,
+        "fx_path": str(fx_path) if fx_path else None,
+        "rules_version": rules.version,
+        "rules_hash": rules.sha256,
+        "software_version": __version__,
+        "ingest_id": ingest_id(shas),
+        "files": sorted(files, key=lambda e: str(e["file"])),
+        "quarantine_by_reason": lake.merge_counts(e.get("quarantine_by_reason", {}) for e in files),
+        "window": window,
+        "run_id": run_id,
+        "logical_date": window["end"]
+        if end is not None
+        else (_default_logical_date(txn_files) if rows else window["start"]),
+    }
+    _write_run_quarantine(lake_dir, out_dir, files)
+    summary = {"run_id": run_id, "files": len(files), "rows_in_window": rows}
+    summary |= {k: sum(int(e[k]) for e in files) for k in ("rows_read", "rows_accepted")}
+    summary["rows_quarantined"] = sum(int(e["rows_quarantined"]) for e in files)
+    state["stages"] = {"ingest": summary}
+    _save_state(out_dir, state)
+    log.info("open detection %s over %s: %d files, %d rows", run_id, window, len(files), rows)
+    return {"run_id": run_id, "out_dir": str(out_dir), "files": len(files), "rows": rows} | {
+        "window": window
+    }
+
+
+def _parse_instant(value: str | None, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} {value!r} is not an ISO 8601 date or time") from exc
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _write_run_quarantine(lake_dir: Path, out_dir: Path, files: list[dict[str, Any]]) -> None:
+    """The run's quarantine: the rejected rows of its files, as ingest writes them."""
+    from finflow import lake
+    from finflow.casepack.csvsafe import write_safe_csv
+    from finflow.schema import QUARANTINE_SCHEMA
+
+    parts = [lake_dir / lake.QUARANTINE_DIR / f"{lake.key(e['sha256'])}.parquet" for e in files]
+    frames = [pl.read_parquet(p) for p in parts if p.exists()]
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    frame = frame.sort("source_file", "source_row")
+    folder = out_dir / "quarantine"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(folder / "quarantine.parquet")
+    write_safe_csv(frame, folder / "quarantine.csv")
