@@ -1,0 +1,202 @@
+"""The screener: build the index once, then screen names against the list.
+
+``Screener(lst).screen("Mohamad Salman", dob="1985-08-31")`` returns the designations whose
+best name scores at or above the threshold, best first, each with an explanation. The score
+is the name score (`score.py`) times the strength of the listed name (a low-quality alias is
+weaker evidence), plus the date-of-birth effect (`dob.py`), clipped to 0..1.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from finflow.errors import InputError
+from finflow.screen.dob import DOB_EFFECT, PartialDate, compare_dob, parse_list_dob, parse_query_dob
+from finflow.screen.explain import explain
+from finflow.screen.index import VocabularyIndex, select_rows
+from finflow.screen.model import Designation, NameRow, SanctionsList
+from finflow.screen.normalise import normalise
+from finflow.screen.score import CAP, score_name
+from finflow.screen.similarity import token_similarity
+from finflow.screen.units import Unit, units
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.75
+QUERY_KINDS = {"person": "Individual", "organization": "Entity", "organisation": "Entity"}
+MAX_DOB_BONUS = max(DOB_EFFECT.values())
+
+
+class QueryKindError(InputError):
+    """A query's type is neither Person nor Organization."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A possible match for human review: never a conclusion."""
+
+    unique_id: str
+    score: float
+    matched_name: str
+    name_type: str
+    designated_name: str
+    regime: str
+    explanation: str
+    designation_type: str = ""
+    dob_outcome: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    designation: int
+    name: NameRow
+    units: tuple[Unit, ...]
+    strong: int
+
+
+def query_kind(kind: str | None) -> str | None:
+    """'Person'/'Organization' (any case) to the list's kind; None or '' for any kind."""
+    if not kind:
+        return None
+    try:
+        return QUERY_KINDS[kind.strip().lower()]
+    except KeyError:
+        raise QueryKindError(f"type {kind!r} is not Person or Organization") from None
+
+
+class Screener:
+    """Screens names against one sanctions list. `use_index=False` compares every pair."""
+
+    def __init__(self, sanctions: SanctionsList, use_index: bool = True) -> None:
+        self.list = sanctions
+        self.use_index = use_index
+        self.designations: tuple[Designation, ...] = sanctions.designations
+        self.dobs: list[tuple[PartialDate, ...]] = [
+            tuple(d for d in (parse_list_dob(t) for t in des.dobs) if d is not None)
+            for des in self.designations
+        ]
+        self.rows: list[_Row] = []
+        self.index = VocabularyIndex()
+        compound_rows: set[int] = set()
+        few_strong: set[int] = set()
+        for di, des in enumerate(self.designations):
+            for name_row in des.names:
+                normal = normalise(name_row.name)
+                if not normal.tokens:
+                    continue
+                row_id = len(self.rows)
+                row_units = units(normal)
+                self.rows.append(_Row(di, name_row, row_units, normal.strong))
+                if normal.strong <= 1:
+                    few_strong.add(row_id)
+                for unit in row_units:
+                    self.index.add(unit.text, row_id, unit.compound)
+        self.few_strong = frozenset(few_strong)
+        self.compound_vids = {v for v, c in enumerate(self.index.compound) if c}
+        del compound_rows
+        log.info(
+            "screener: %d designations, %d name rows, %d vocabulary entries",
+            len(self.designations),
+            len(self.rows),
+            len(self.index.texts),
+        )
+
+    def _similarities(self, query: tuple[Unit, ...]) -> list[dict[str, tuple[float, str]]]:
+        texts = self.index.texts
+        out = []
+        for unit in query:
+            found: dict[str, tuple[float, str]] = {}
+            vids = self.index.lookup(unit.text) if self.use_index else range(len(texts))
+            for vid in vids:
+                sim, why = token_similarity(unit.text, texts[vid])
+                if sim:
+                    found[texts[vid]] = (sim, why)
+            out.append(found)
+        return out
+
+    def _candidates(
+        self, query: tuple[Unit, ...], sims: list[dict[str, tuple[float, str]]], cap_ok: bool
+    ) -> set[int]:
+        if not self.use_index:
+            return set(range(len(self.rows)))
+        ids = self.index.ids
+        positions: dict[int, set[int]] = {}
+        compound_rows: set[int] = set()
+        initials = 0
+        for unit, found in zip(query, sims, strict=True):
+            if not unit.compound and len(unit.text) == 1:
+                initials += 1
+                continue
+            rows: set[int] = set()
+            for text in found:
+                vid = ids[text]
+                rows |= self.index.rows[vid]
+                if vid in self.compound_vids:
+                    compound_rows |= self.index.rows[vid]
+            mask, bit = unit.mask, 0
+            while mask:
+                if mask & 1:
+                    positions.setdefault(bit, set()).update(rows)
+                mask >>= 1
+                bit += 1
+        return select_rows(
+            list(positions.values()), initials, compound_rows, self.few_strong, not cap_ok
+        )
+
+    def screen(
+        self,
+        name: str,
+        dob: str | None = None,
+        kind: str | None = None,
+        threshold: float | None = None,
+    ) -> list[Match]:
+        """Designations possibly matching `name`, best first (score >= threshold)."""
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        want = query_kind(kind)
+        query_dob = parse_query_dob(dob) if dob else None
+        normal = normalise(name)
+        if not normal.tokens:
+            return []
+        query = units(normal)
+        sims = self._similarities(query)
+        cap_ok = threshold <= CAP + MAX_DOB_BONUS
+        best: dict[int, Match] = {}
+        for row_id in sorted(self._candidates(query, sims, cap_ok)):
+            row = self.rows[row_id]
+            des = self.designations[row.designation]
+            if want and des.kind != want:
+                continue
+            result = score_name(query, row.units, sims)
+            if result.score <= 0:
+                continue
+            outcome, listed = compare_dob(query_dob, self.dobs[row.designation])
+            score = result.score * row.name.strength + DOB_EFFECT[outcome]
+            score = round(min(1.0, max(0.0, score)), 4)
+            if score < threshold:
+                continue
+            current = best.get(row.designation)
+            if current is not None and current.score >= score:
+                continue
+            best[row.designation] = Match(
+                des.unique_id,
+                score,
+                row.name.name,
+                row.name.name_type,
+                des.primary_name,
+                des.regime,
+                explain(
+                    name,
+                    row.name.name_type,
+                    row.name.weak,
+                    row.name.name,
+                    des.unique_id,
+                    result,
+                    outcome,
+                    listed,
+                    score,
+                ),
+                des.kind,
+                outcome,
+            )
+        return sorted(best.values(), key=lambda m: (-m.score, m.unique_id))
