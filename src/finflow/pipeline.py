@@ -178,13 +178,23 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
     """Group alerts into ranked, scored cases; write `cases.json` and `flagged_transactions.csv`."""
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.casepack.csvsafe import write_safe_csv
-    from finflow.score.cases import build_cases
+    from finflow.score.stage import score_run
 
     started = time.perf_counter()
     state = load_state(out_dir)
     alerts = json.loads((out_dir / "alerts.json").read_text(encoding="utf-8"))
-    cases = build_cases(alerts, _rules(state))
+    scored = score_run(
+        out_dir,
+        state["files"],
+        run_files(out_dir, state, "transactions"),
+        run_files(out_dir, state, "accounts"),
+        alerts,
+        _rules(state),
+    )
+    cases = scored["cases"]
     write_json(out_dir / "cases.json", cases)
+    # Party results for the case packs and the store: party alerts, merges, screening.
+    write_json(out_dir / "parties.json", {k: v for k, v in scored.items() if k != "cases"})
     links = [
         {
             "txn_id": t,
@@ -213,7 +223,12 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
     )
     write_safe_csv(flagged, out_dir / "flagged_transactions.csv")
     bands = {b: sum(c["band"] == b for c in cases) for b in ("high", "medium", "low")}
-    summary = {"cases": len(cases), "bands": bands, "flagged_transactions": flagged.height}
+    summary = {
+        "cases": len(cases),
+        "bands": bands,
+        "flagged_transactions": flagged.height,
+        **scored["summary"],
+    }
     _timed(state, "score", started, summary)
     _save_state(out_dir, state)
     return summary
@@ -240,6 +255,10 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     state = load_state(out_dir)
     rules = _rules(state)
     alerts = {a["alert_id"]: a for a in json.loads((out_dir / "alerts.json").read_text("utf-8"))}
+    party_path = out_dir / "parties.json"  # party-rule alerts from the score stage
+    if party_path.exists():
+        party_results = json.loads(party_path.read_text("utf-8"))
+        alerts.update({a["alert_id"]: a for a in party_results["party_alerts"]})
     cases = json.loads((out_dir / "cases.json").read_text(encoding="utf-8"))
     txn_files = run_files(out_dir, state, "transactions")
     all_txns = pl.scan_parquet(txn_files).with_columns(
@@ -299,6 +318,14 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             "corroboration_bonus": case["corroboration_bonus"],
             "rules_not_fired": case["rules_not_fired"],
             "inputs": inputs,
+            "parties": case.get("parties", []),
+            "merges": case.get("merges", []),
+            "screening": case.get("screening", []),
+            "party_findings": [
+                {"alert_id": a, **alerts[a]["findings"]}
+                for a in case["alert_ids"]
+                if alerts[a].get("findings") and alerts[a]["rule_id"] != "SANCTIONS_HIT"
+            ],
             "quarantine_summary": quarantine,
         }
         # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.

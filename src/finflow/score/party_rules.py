@@ -1,0 +1,196 @@
+"""Rules evaluated on parties: HT_SHARED_IDENTIFIERS (KYC) and SANCTIONS_HIT (UK list).
+
+Both return alerts in the shape the detect stage writes, plus ``parties`` (the party ids
+involved) and ``findings`` (the evidence: identifier and members, or the possible matches).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from finflow.detect.rules import Rule
+from finflow.score.entities import Resolution, customer_keys
+
+log = logging.getLogger(__name__)
+
+IDENTIFIER_COLUMNS = {
+    "address": "address",
+    "phone": "phone_n",
+    "email": "email_n",
+    "device": "device_id",
+}
+
+
+def _alert(
+    rule: Rule,
+    key: str,
+    parties: list[str],
+    accounts: list[str],
+    period: tuple[str, str],
+    metrics: dict[str, Any],
+    findings: Any,
+) -> dict[str, Any]:
+    digest = hashlib.sha256("|".join([rule.id, str(rule.version), key]).encode()).hexdigest()
+    primary = accounts[0] if accounts else ""
+    bank, _, account = primary.partition(":")
+    return {
+        "alert_id": f"A-{digest[:12]}",
+        "rule_id": rule.id,
+        "rule_version": rule.version,
+        "primary": primary,
+        "primary_bank": bank,
+        "primary_account": account,
+        "accounts": sorted(set(accounts)),
+        "parties": sorted(set(parties)),
+        "window_start": period[0],
+        "window_end": period[1],
+        "weight": rule.weight,
+        "metrics": metrics,
+        "evidence_txn_ids": [],
+        "findings": findings,
+        "description": rule.description,
+        "parameters": rule.params,
+        "benign_explanations": rule.benign_explanations,
+    }
+
+
+def shared_identifiers(
+    customers: pl.DataFrame, resolution: Resolution, rule: Rule, period: tuple[str, str]
+) -> list[dict[str, Any]]:
+    """Groups of >= min_parties parties with >= min_distinct_surnames surnames sharing an id."""
+    if customers.is_empty():
+        return []
+    p = rule.params
+    keys = customer_keys(customers).join(resolution.customer_party, on="customer_id")
+    frames = []
+    for kind in p["identifiers"]:
+        col = IDENTIFIER_COLUMNS[kind]
+        frame = keys.select("customer_id", "party_id", "surname", "source_row", value=col)
+        if kind == "address":
+            frame = frame.explode("value")
+        frames.append(frame.drop_nulls("value").with_columns(kind=pl.lit(kind)))
+    shared = (
+        pl.concat(frames)
+        .group_by("kind", "value")
+        .agg(
+            n_parties=pl.col("party_id").n_unique(),
+            n_surnames=pl.col("surname").n_unique(),
+            members=pl.struct("party_id", "customer_id", "surname", "source_row").sort_by(
+                "customer_id"
+            ),
+        )
+        .filter(
+            (pl.col("n_parties") >= int(p["min_parties"]))
+            & (pl.col("n_surnames") >= int(p["min_distinct_surnames"]))
+        )
+    )
+    too_big = shared.filter(pl.col("n_parties") > int(p["max_parties"]))
+    if too_big.height:
+        log.info("%s: %d identifiers shared by too many parties left out", rule.id, too_big.height)
+    shared = shared.filter(pl.col("n_parties") <= int(p["max_parties"])).sort("kind", "value")
+    accounts_of = dict(
+        zip(
+            resolution.parties["party_id"],
+            resolution.parties["account_keys"].to_list(),
+            strict=True,
+        )
+    )
+    alerts = []
+    for row in shared.iter_rows(named=True):
+        parties = sorted({m["party_id"] for m in row["members"]})
+        accounts = sorted({a for pid in parties for a in accounts_of.get(pid, [])})
+        alerts.append(
+            _alert(
+                rule,
+                f"{row['kind']}|{row['value']}",
+                parties,
+                accounts,
+                period,
+                {
+                    "identifier": row["kind"],
+                    "parties": row["n_parties"],
+                    "distinct_surnames": row["n_surnames"],
+                },
+                {
+                    "identifier": row["kind"],
+                    "value": row["value"],
+                    "members": row["members"],
+                },
+            )
+        )
+    log.info("%s v%d: %d alerts", rule.id, rule.version, len(alerts))
+    return alerts
+
+
+def sanctions_list_path() -> Path:
+    """FINFLOW_SANCTIONS_LIST, else the small list shipped for tests and the demo."""
+    from finflow.screen import default_list_path
+
+    raw = os.environ.get("FINFLOW_SANCTIONS_LIST")
+    return Path(raw) if raw else Path(default_list_path())
+
+
+def screen_parties(
+    resolution: Resolution, rule: Rule, period: tuple[str, str], list_path: Path | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Screen every party that has a name; return (alerts, screening results).
+
+    Each distinct (name, date of birth) is screened once. Every result is a *possible match*
+    for human review, with the matcher's score and explanation.
+    """
+    from finflow.screen import Screener, load_list
+
+    path = list_path or sanctions_list_path()
+    screener = Screener(load_list(path))
+    named = resolution.parties.filter(pl.col("name").is_not_null()).select(
+        "party_id", "name", "date_of_birth", "account_keys", "customer_ids"
+    )
+    cache: dict[tuple[str, str | None], list[Any]] = {}
+    results: list[dict[str, Any]] = []
+    alerts: list[dict[str, Any]] = []
+    min_score = float(rule.params.get("min_score", 0.0))
+    for party in named.sort("party_id").iter_rows(named=True):
+        dob = party["date_of_birth"].isoformat() if party["date_of_birth"] else None
+        kind = "Individual" if party["customer_ids"] else None
+        key = (party["name"], dob)
+        if key not in cache:
+            cache[key] = list(screener.screen(party["name"], dob=dob, kind=kind))
+        matches = [m for m in cache[key] if float(m.score) >= min_score]
+        if not matches:
+            continue
+        rows = [
+            {
+                "party_id": party["party_id"],
+                "screened_name": party["name"],
+                "screened_dob": dob,
+                "list_id": m.unique_id,
+                "score": round(float(m.score), 4),
+                "matched_name": m.matched_name,
+                "name_type": m.name_type,
+                "designated_name": m.designated_name,
+                "regime": m.regime,
+                "explanation": m.explanation,
+                "status": "possible match - for human review",
+            }
+            for m in sorted(matches, key=lambda m: (-float(m.score), m.unique_id))
+        ]
+        results.extend(rows)
+        alerts.append(
+            _alert(
+                rule,
+                party["party_id"],
+                [party["party_id"]],
+                list(party["account_keys"]),
+                period,
+                {"matches": len(rows), "best_score": rows[0]["score"]},
+                rows,
+            )
+        )
+    log.info("%s v%d: %d parties with possible matches", rule.id, rule.version, len(alerts))
+    return alerts, results
