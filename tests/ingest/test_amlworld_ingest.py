@@ -81,6 +81,8 @@ def test_reingest_is_idempotent(tmp_path: Path) -> None:
     first = ingest_folder(tmp_path / "in", tmp_path / "out")
     lake = next((tmp_path / "out/lake/transactions").glob("*.parquet")).read_bytes()
     second = ingest_folder(tmp_path / "in", tmp_path / "out")
+    reused = second["files"][0].pop("reused")
+    assert "already ingested" in reused and "not read again" in reused
     assert first == second
     assert next((tmp_path / "out/lake/transactions").glob("*.parquet")).read_bytes() == lake
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from finflow.errors import FeedFormatError, InputError
+from finflow import __version__, lake
+from finflow.errors import FeedFormatError, FinflowError, InputError
 from finflow.ingest import amlworld
 from finflow.ingest.fx import load_fx
 from finflow.ingest.reference import REFERENCE_FEEDS, read_reference
@@ -77,7 +80,12 @@ def ingest_id(hashes: list[str]) -> str:
 def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -> dict[str, Any]:
     """Ingest every file in `input_dir`; return the per-file ledger and totals.
 
-    Raises InputError when no file yields a usable feed (the message names each file's problem).
+    Restartable: each file's outputs (lake partition, quarantine part, then its ledger entry
+    ``OUT/files/<key>.json`` as the commit mark) are written under temporary names and renamed
+    into place, so a run killed at any point leaves whole files only, and the next run re-uses
+    every file already committed (same bytes, same FX table, same software) without reading it
+    again; its entry says so under ``reused``. Raises InputError when no file yields a usable
+    feed (the message names each file's problem).
     """
     files = list_feed_files(input_dir)
     hashes = {path: sha256_file(path) for path in files}
@@ -85,10 +93,11 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
     paths = lake_paths(out_dir)
     for folder in paths.values():
         folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out_dir)
     fx = load_fx(fx_path)
+    reader = reader_fingerprint(fx)
     seen: dict[str, str] = {}
     entries: list[dict[str, Any]] = []
-    quarantine: list[pl.DataFrame] = []
     for path in files:
         sha = hashes[path]
         if sha in seen:
@@ -108,34 +117,15 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
             status = "ground_truth" if kind.format == "amlworld_patterns" else "rejected"
             entries.append(_entry(path, sha, kind.format, status, kind.reason))
             continue
-        entry = _entry(path, sha, kind.format, "ingested")
-        target = paths["transactions"] if kind.format in TRANSACTION_FEEDS else paths["accounts"]
-        if kind.format in REFERENCE_FEEDS:  # KYC customers, institutions: lake/reference/<kind>
-            target = out_dir / "lake" / "reference" / kind.format
-            target.mkdir(parents=True, exist_ok=True)
-        try:
-            accepted, rejected, checks = _read(path, sha, run_id, fx, kind)
-        except FeedFormatError as exc:
-            entry.update(status="rejected", message=str(exc))
-            entries.append(entry)
+        done = committed_entry(out_dir, path, sha, reader)
+        if done is not None:
+            entries.append(done)
             continue
-        accepted.write_parquet(target / f"{sha[:16]}.parquet", statistics=True)
-        quarantine.append(rejected)
-        if checks:
-            entry["checks"] = checks
-        if kind.profile:
-            entry["profile"] = kind.profile
-        entry.update(
-            rows_read=accepted.height + rejected.height,
-            rows_accepted=accepted.height,
-            rows_quarantined=rejected.height,
-        )
-        if accepted.height == 0 and rejected.height == 0:
-            entry.update(status="no_rows", message="the file holds no transactions")
-        elif accepted.height == 0:
-            entry.update(status="rejected", message="no row passed the row contract")
+        entry = ingest_file(path, sha, kind, out_dir, run_id, fx)
+        if entry["status"] in ("ingested", "no_rows") or entry["rows_read"]:
+            _commit_json(lake.entry_path(out_dir, sha), entry | {"reader": reader})
         entries.append(entry)
-    _write_quarantine(quarantine, paths["quarantine"])
+    _write_quarantine(entries, out_dir)
     usable = [e for e in entries if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS]
     if not usable:
         problems = "; ".join(f"{e['file']}: {e['message'] or e['status']}" for e in entries)
@@ -144,8 +134,95 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
         "ingest_id": run_id,
         "files": entries,
         "totals": _totals(entries),
-        "quarantine_by_reason": _by_reason(quarantine),
+        "quarantine_by_reason": _by_reason(entries),
     }
+
+
+def partition_path(out_dir: Path, fmt: str, sha: str) -> Path:
+    """Where the accepted rows of a file of format `fmt` go in OUT's lake."""
+    if fmt in REFERENCE_FEEDS:  # KYC customers, institutions: lake/reference/<kind>
+        return out_dir / "lake" / "reference" / fmt / f"{lake.key(sha)}.parquet"
+    table = "transactions" if fmt in TRANSACTION_FEEDS else "accounts"
+    return lake.table_dir(out_dir, table) / f"{lake.key(sha)}.parquet"
+
+
+def quarantine_part(out_dir: Path, sha: str) -> Path:
+    """The quarantined rows of one file: ``OUT/quarantine/<key>.parquet``."""
+    return out_dir / lake.QUARANTINE_DIR / f"{lake.key(sha)}.parquet"
+
+
+def ingest_file(
+    path: Path, sha: str, kind: Sniffed, out_dir: Path, run_id: str, fx: pl.DataFrame
+) -> dict[str, Any]:
+    """Read one recognised file and commit its partition and quarantine part; its entry.
+
+    The caller writes the entry (the commit mark) after this returns. A malformed file gives
+    an entry with status ``rejected`` and the reader's reason, and writes nothing.
+    """
+    entry = _entry(path, sha, kind.format, "ingested")
+    try:
+        accepted, rejected, checks = _read(path, sha, run_id, fx, kind)
+    except FeedFormatError as exc:
+        entry.update(status="rejected", message=str(exc))
+        return entry
+    if accepted.height + rejected.height != _rows_read(checks, accepted, rejected):
+        raise FinflowError(f"{path.name}: the reader lost rows (rows read != accepted + rejected)")
+    _commit_parquet(accepted, partition_path(out_dir, kind.format, sha))
+    _commit_parquet(rejected.sort("source_row"), quarantine_part(out_dir, sha))
+    if checks:
+        entry["checks"] = checks
+    if kind.profile:
+        entry["profile"] = kind.profile
+    entry.update(
+        rows_read=accepted.height + rejected.height,
+        rows_accepted=accepted.height,
+        rows_quarantined=rejected.height,
+        quarantine_by_reason=_reason_counts(rejected),
+        ingest_id=run_id,
+    )
+    if accepted.height == 0 and rejected.height == 0:
+        entry.update(status="no_rows", message="the file holds no transactions")
+    elif accepted.height == 0:
+        entry.update(status="rejected", message="no row passed the row contract")
+    return entry
+
+
+def _rows_read(checks: dict[str, Any], accepted: pl.DataFrame, rejected: pl.DataFrame) -> int:
+    """The reader's own count of rows read when it reports one, else accepted + rejected."""
+    return int(checks.get("rows_read", accepted.height + rejected.height))
+
+
+def reader_fingerprint(fx: pl.DataFrame) -> str:
+    """What, besides a file's bytes, decides its ingested rows: software version and FX table.
+
+    A committed file is re-used only under the same fingerprint; otherwise it is read again and
+    its outputs replaced.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(fx.sort("currency", "date").write_csv().encode())
+    return digest.hexdigest()[:16]
+
+
+def committed_entry(out_dir: Path, path: Path, sha: str, reader: str) -> dict[str, Any] | None:
+    """The ledger entry of a file already committed in OUT by an earlier (or killed) run, marked
+    as re-used; None when the file must be read (never committed, other fingerprint, or one of
+    its outputs missing)."""
+    entry = lake.read_entry(out_dir, sha)
+    if entry is None or entry.pop("reader", None) != reader:
+        return None
+    if entry["rows_read"] and not (
+        partition_path(out_dir, entry["format"], sha).exists()
+        and quarantine_part(out_dir, sha).exists()
+    ):
+        return None
+    first_name = entry["file"]
+    entry["file"] = path.name
+    entry["reused"] = (
+        f"already ingested (ingest {entry.get('ingest_id')}, as {first_name}): "
+        "its partition is kept and the file is not read again"
+    )
+    log.info("%s: %s", path.name, entry["reused"])
+    return entry
 
 
 def _read(
@@ -174,19 +251,81 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:
     return {k: sum(int(e[k]) for e in entries) for k in keys} | {"files": len(entries)}
 
 
-def _by_reason(frames: list[pl.DataFrame]) -> dict[str, int]:
-    if not frames:
+def _reason_counts(quarantined: pl.DataFrame) -> dict[str, int]:
+    if quarantined.height == 0:
         return {}
-    counts = pl.concat(frames)["reason"].value_counts().sort("reason")
+    counts = quarantined["reason"].value_counts().sort("reason")
     return {str(r): int(n) for r, n in counts.iter_rows()}
 
 
-def _write_quarantine(frames: list[pl.DataFrame], folder: Path) -> None:
-    """All rejected rows in one CSV (formula-safe) and one Parquet, sorted by file and row."""
+def _by_reason(entries: list[dict[str, Any]]) -> dict[str, int]:
+    return lake.merge_counts(e.get("quarantine_by_reason") or {} for e in entries)
+
+
+KILL_HOOK = "FINFLOW_TEST_KILL_AFTER"
+"""Test hook: ``<point>:<n>`` ends the process abruptly (``os._exit``, like SIGKILL) the n-th
+time ingest passes `point` (``tmp``: a temporary file is written but not yet renamed;
+``commit``: a partition or part is renamed into place; ``entry``: a ledger entry is written).
+Used by the kill-and-rerun tests; unset in production, where it costs one dict lookup."""
+_passes: dict[str, int] = {}
+
+
+def _kill_point(point: str) -> None:
+    wanted = os.environ.get(KILL_HOOK)
+    if not wanted:
+        return
+    _passes[point] = _passes.get(point, 0) + 1
+    if wanted == f"{point}:{_passes[point]}":
+        log.warning("%s=%s: ending the process here", KILL_HOOK, wanted)
+        os._exit(137)
+
+
+def _temporary(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+
+
+def _commit_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write `frame` to a temporary file beside `path`, then rename it over `path` (atomic)."""
+    tmp = _temporary(path)
+    try:
+        frame.write_parquet(tmp, statistics=True)
+        _kill_point("tmp")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _kill_point("commit")
+
+
+def _commit_json(path: Path, data: dict[str, Any]) -> None:
+    lake.write_json_atomic(path, data)
+    _kill_point("entry")
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete temporary files a killed run left in OUT (one run writes OUT at a time)."""
+    for folder in ("lake", lake.QUARANTINE_DIR, lake.ENTRY_DIR):
+        for tmp in (out_dir / folder).rglob(".*.tmp"):
+            log.info("removing %s, left by an interrupted run", tmp)
+            tmp.unlink(missing_ok=True)
+
+
+def _write_quarantine(entries: list[dict[str, Any]], out_dir: Path) -> None:
+    """The run's rejected rows in one CSV (formula-safe) and one Parquet, by file and row."""
     from finflow.casepack.csvsafe import write_safe_csv
 
-    frame = (pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)).sort(
-        "source_file", "source_row"
-    )
-    frame.write_parquet(folder / "quarantine.parquet")
-    write_safe_csv(frame, folder / "quarantine.csv")
+    parts = [
+        quarantine_part(out_dir, e["sha256"])
+        for e in entries
+        if e["rows_read"] and quarantine_part(out_dir, e["sha256"]).exists()
+    ]
+    frame = (
+        pl.concat([pl.read_parquet(p) for p in parts])
+        if parts
+        else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    ).sort("source_file", "source_row", maintain_order=True)
+    folder = out_dir / lake.QUARANTINE_DIR
+    _commit_parquet(frame, folder / "quarantine.parquet")
+    tmp = _temporary(folder / "quarantine.csv")
+    write_safe_csv(frame, tmp)
+    os.replace(tmp, folder / "quarantine.csv")
