@@ -9,8 +9,8 @@ rule-set hash in every output covers the values that applied.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
