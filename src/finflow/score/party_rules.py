@@ -101,26 +101,30 @@ def shared_identifiers(
             strict=True,
         )
     )
-    alerts = []
+    # One alert per group of parties: the identifiers they share are its evidence.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in shared.iter_rows(named=True):
-        parties = sorted({m["party_id"] for m in row["members"]})
+        parties = tuple(sorted({m["party_id"] for m in row["members"]}))
+        groups.setdefault(parties, []).append(row)
+    alerts = []
+    for parties, rows in sorted(groups.items()):
         accounts = sorted({a for pid in parties for a in accounts_of.get(pid, [])})
+        members = {m["customer_id"]: m for r in rows for m in r["members"]}
         alerts.append(
             _alert(
                 rule,
-                f"{row['kind']}|{row['value']}",
-                parties,
+                "|".join(parties),
+                list(parties),
                 accounts,
                 period,
                 {
-                    "identifier": row["kind"],
-                    "parties": row["n_parties"],
-                    "distinct_surnames": row["n_surnames"],
+                    "identifiers": sorted({r["kind"] for r in rows}),
+                    "parties": len(parties),
+                    "distinct_surnames": max(r["n_surnames"] for r in rows),
                 },
                 {
-                    "identifier": row["kind"],
-                    "value": row["value"],
-                    "members": row["members"],
+                    "shared": [{"identifier": r["kind"], "value": r["value"]} for r in rows],
+                    "members": [members[c] for c in sorted(members)],
                 },
             )
         )
@@ -157,7 +161,7 @@ def screen_parties(
     min_score = float(rule.params.get("min_score", 0.0))
     for party in named.sort("party_id").iter_rows(named=True):
         dob = party["date_of_birth"].isoformat() if party["date_of_birth"] else None
-        kind = "Individual" if party["customer_ids"] else None
+        kind = "Person" if party["date_of_birth"] else None
         key = (party["name"], dob)
         if key not in cache:
             cache[key] = list(screener.screen(party["name"], dob=dob, kind=kind))

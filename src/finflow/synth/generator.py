@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from finflow.errors import InputError
+from finflow.synth import kyc, writer
 from finflow.synth import reference as ref
 from finflow.synth import rows as R
-from finflow.synth import writer
 from finflow.synth.background import background
 from finflow.synth.planted import TYPES, plant
 from finflow.synth.population import CRYPTO, PERSON, Population, build_population
@@ -121,6 +121,7 @@ def generate(
     for attempt in attempts:
         per_type[attempt.kind] += 1
     summary: dict[str, Any] = {**{k: str(v) for k, v in paths.items()}}
+    summary.update(kyc.write_kyc(out, name, seed))  # customers.csv, institutions.csv (KYC)
     summary.update(
         rows=len(combined),
         accounts=n_accounts,
