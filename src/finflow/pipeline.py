@@ -408,7 +408,23 @@ def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any
         alerts = json.loads((out_dir / "alerts.json").read_text(encoding="utf-8"))
         cases = json.loads((out_dir / "cases.json").read_text(encoding="utf-8"))
         save_run(engine, _run_record(state, status="running"))
+        party_path = out_dir / "parties.json"  # parties, merges, screening (score stage)
+        party_results = (
+            json.loads(party_path.read_text(encoding="utf-8")) if party_path.exists() else None
+        )
+        if party_results:  # party-rule alerts (HT_SHARED_IDENTIFIERS, SANCTIONS_HIT)
+            alerts = alerts + party_results["party_alerts"]
         save_results(engine, state["run_id"], *_store_rows(out_dir, state, alerts, cases))
+        if party_results:
+            from finflow.store.parties import save_party_results
+
+            save_party_results(
+                engine,
+                state["run_id"],
+                cases,
+                party_results["merges"],
+                party_results["screening"],
+            )
         save_run(engine, _run_record(state, status="complete", finished=True))
         append_audit(
             engine,
@@ -663,17 +679,18 @@ def stage_open_run(
 def stage_ingest_file(
     lake_dir: Path, path: Path, sha256: str | None = None, fx_path: Path | None = None
 ) -> dict[str, Any]:
-    """Ingest one feed file into the lake: its partition, quarantine, validation and entry.
+    """Ingest one feed file into the lake: its partition, quarantine part, checks and entry.
 
-    Idempotent and safe in parallel: every output is named by the file's hash and renamed into
-    place, the ledger entry last, so re-ingesting a file replaces its own partition and two
-    files never share an output. The file's critical expectations are checked before anything
-    is written (`ValidationFailed` leaves the lake unchanged). A file that is not a feed, or a
-    malformed one, gets an entry with status ``rejected`` and its reason (no exception): the
-    caller decides how loud to be. `sha256`, when given, must still be the file's hash.
+    Built on `finflow.ingest.runner.ingest_file` (the same reader, partition and quarantine
+    part as a folder ingest). Idempotent and safe in parallel: every output is named by the
+    file's hash and renamed into place, the ledger entry last (the commit mark), so re-ingesting
+    a file replaces its own partition and two files never share an output. A transaction feed
+    or account file is checked against its great-expectations suite before the entry is
+    written: `ValidationFailed` leaves the file out of the lake (no entry). A file that is not a
+    feed, or a malformed one, gets an entry with status ``rejected`` and the reason (no
+    exception): the caller decides how loud to be. `sha256`, when given, must still match.
     """
     from finflow import lake
-    from finflow.errors import FeedFormatError
     from finflow.ingest import runner
     from finflow.ingest.sniff import sniff
 
@@ -687,48 +704,31 @@ def stage_ingest_file(
             "the next run ingests the new content"
         )
     file_id = runner.ingest_id([sha])
-    part = lake.key(sha)
     kind = sniff(path)
-    if not kind.ingestible:
-        status = "ground_truth" if kind.format == "amlworld_patterns" else "rejected"
-        entry = runner._entry(path, sha, kind.format, status, kind.reason)
+    if kind.ingestible:
+        fx = load_fx(fx_path)
+        entry = runner.ingest_file(path, sha, kind, lake_dir, file_id, fx)
+        entry["reader"] = runner.reader_fingerprint(fx)
+        if entry["rows_accepted"]:
+            _check_partition(lake_dir, entry)
     else:
-        entry = runner._entry(path, sha, kind.format, "ingested")
-        try:
-            accepted, rejected, checks = runner._read(path, sha, file_id, load_fx(fx_path), kind)
-        except FeedFormatError as exc:
-            entry.update(status="rejected", message=str(exc))
-        else:
-            table = "transactions" if kind.format in TRANSACTION_FEEDS else "accounts"
-            entry["validation"] = _validate_partition(lake_dir, accepted, table, part)
-            rejected = rejected.sort("source_file", "source_row")
-            lake.write_parquet_atomic(accepted, lake.table_dir(lake_dir, table) / f"{part}.parquet")
-            lake.write_parquet_atomic(rejected, lake_dir / lake.QUARANTINE_DIR / f"{part}.parquet")
-            if checks:
-                entry["checks"] = checks
-            if kind.profile:
-                entry["profile"] = kind.profile
-            entry.update(
-                rows_read=accepted.height + rejected.height,
-                rows_accepted=accepted.height,
-                rows_quarantined=rejected.height,
-                quarantine_by_reason=_reason_counts(rejected),
-            )
-            if accepted.height == 0 and rejected.height == 0:
-                entry.update(status="no_rows", message="the file holds no transactions")
-            elif accepted.height == 0:
-                entry.update(status="rejected", message="no row passed the row contract")
-            if table == "transactions" and accepted.height:
-                first, last = accepted.select(
-                    pl.col("booked_at").min().alias("first"), pl.col("booked_at").max()
-                ).row(0)
-                entry.update(booked_from=first.isoformat(), booked_to=last.isoformat())
+        status = "ground_truth" if kind.format == "amlworld_patterns" else "rejected"
+        entry = {
+            "file": path.name,
+            "sha256": sha,
+            "format": kind.format,
+            "status": status,
+            "message": kind.reason,
+            "rows_read": 0,
+            "rows_accepted": 0,
+            "rows_quarantined": 0,
+        }
     entry["ingest_id"] = file_id
     lake.write_json_atomic(lake.entry_path(lake_dir, sha), entry)
     log.info(
         "ingest file %s (%s): %s, %d accepted, %d quarantined",
         entry["file"],
-        part,
+        lake.key(sha),
         entry["status"],
         entry["rows_accepted"],
         entry["rows_quarantined"],
@@ -736,30 +736,44 @@ def stage_ingest_file(
     return entry
 
 
-def _validate_partition(
-    lake_dir: Path, frame: pl.DataFrame, suite: str, part: str
-) -> dict[str, int]:
-    """Run `suite` on one file's accepted rows, in batches; results under validation/<part>/."""
+SUITES = {"amlworld_accounts": "accounts", **{f: "transactions" for f in TRANSACTION_FEEDS}}
+"""The great-expectations suite each lake format is checked against at ingest."""
+
+
+def _check_partition(lake_dir: Path, entry: dict[str, Any]) -> None:
+    """Validate a file's committed partition (batches of VALIDATION_BATCH_ROWS) into its entry.
+
+    Results and Data Docs go to ``validation/<key>/``, one folder per file, so files checked
+    in parallel never share GX stores. Transaction feeds also get their booking period.
+    """
     from finflow import lake
+    from finflow.ingest.runner import partition_path
     from finflow.validate.gx_suites import validate_frame
 
+    part = lake.key(entry["sha256"])
+    partition = partition_path(lake_dir, entry["format"], entry["sha256"])
+    suite = SUITES.get(entry["format"])
     results = []
-    folder = lake_dir / lake.VALIDATION_DIR / part
-    for start in range(0, frame.height, VALIDATION_BATCH_ROWS):
-        batch_id = part if frame.height <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
-        batch = frame.slice(start, VALIDATION_BATCH_ROWS)
-        results.append(validate_frame(batch, suite, folder, batch_id))
-    return {
+    rows = int(entry["rows_accepted"])
+    for start in range(0, rows if suite else 0, VALIDATION_BATCH_ROWS):
+        batch = pl.scan_parquet(partition).slice(start, VALIDATION_BATCH_ROWS).collect()
+        batch_id = part if rows <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
+        assert suite is not None
+        results.append(
+            validate_frame(batch, suite, lake_dir / lake.VALIDATION_DIR / part, batch_id)
+        )
+    entry["validation"] = {
         "suites_run": len(results),
         "warnings": sum(len(r["failed_warning"]) for r in results),
     }
-
-
-def _reason_counts(quarantined: pl.DataFrame) -> dict[str, int]:
-    if quarantined.height == 0:
-        return {}
-    counts = quarantined["reason"].value_counts().sort("reason")
-    return {str(r): int(n) for r, n in counts.iter_rows()}
+    if entry["format"] in TRANSACTION_FEEDS:
+        first, last = (
+            pl.scan_parquet(partition)
+            .select(pl.col("booked_at").min().alias("first"), pl.col("booked_at").max())
+            .collect()
+            .row(0)
+        )
+        entry.update(booked_from=first.isoformat(), booked_to=last.isoformat())
 
 
 def stage_close_run(lake_dir: Path, ingest_id: str, shas: list[str]) -> dict[str, Any]:
@@ -773,7 +787,6 @@ def stage_close_run(lake_dir: Path, ingest_id: str, shas: list[str]) -> dict[str
     """
     from finflow import lake
     from finflow.casepack.csvsafe import write_safe_csv
-    from finflow.schema import QUARANTINE_SCHEMA
 
     lake_dir = lake_dir.resolve()
     found: list[dict[str, Any]] = []
@@ -787,13 +800,11 @@ def stage_close_run(lake_dir: Path, ingest_id: str, shas: list[str]) -> dict[str
     feeds = [e for e in found if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS]
     keys = ("rows_read", "rows_accepted", "rows_quarantined")
     totals = {k: sum(int(e[k]) for e in found) for k in keys}
-    parts = [lake_dir / lake.QUARANTINE_DIR / f"{lake.key(e['sha256'])}.parquet" for e in found]
-    frames = [pl.read_parquet(p) for p in parts if p.exists()]
-    quarantined = pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    quarantined = _quarantined_rows(lake_dir, found)
     csv_path = lake_dir / lake.INGESTS_DIR / f"{ingest_id}.quarantine.csv"
     tmp = csv_path.with_name(f".{csv_path.name}.tmp-{ingest_id}")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    write_safe_csv(quarantined.sort("source_file", "source_row"), tmp)
+    write_safe_csv(quarantined, tmp)
     tmp.replace(csv_path)
     summary = {
         "ingest_id": ingest_id,
@@ -889,7 +900,7 @@ def stage_open_detection(
     import shutil
 
     from finflow import lake
-    from finflow.ingest.runner import ingest_id
+    from finflow.ingest.runner import ingest_id, partition_path
 
     lake_dir, out_root = lake_dir.resolve(), out_root.resolve()
     rules = load_rules(rules_path, known=set(DETECTORS))
@@ -936,11 +947,11 @@ def stage_open_detection(
         frame = pl.scan_parquet(source).filter(in_window).collect()
         lake.write_parquet_atomic(frame, out_dir / "lake" / "transactions" / part)
         files.append(entry | {"rows_in_window": frame.height})
-    for entry in accounts:
-        part = f"{lake.key(entry['sha256'])}.parquet"
-        target = out_dir / "lake" / "accounts" / part
+    for entry in accounts:  # account and KYC reference files: whole, wherever ingest put them
+        source = partition_path(lake_dir, entry["format"], entry["sha256"])
+        target = partition_path(out_dir, entry["format"], entry["sha256"])
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(lake.table_dir(lake_dir, "accounts") / part, target)
+        shutil.copyfile(source, target)
         files.append(entry)
     txn_files = [
         out_dir / "lake" / "transactions" / f"{lake.key(e['sha256'])}.parquet" for e in feeds
@@ -987,15 +998,21 @@ def _parse_instant(value: str | None, name: str) -> datetime | None:
 
 def _write_run_quarantine(lake_dir: Path, out_dir: Path, files: list[dict[str, Any]]) -> None:
     """The run's quarantine: the rejected rows of its files, as ingest writes them."""
-    from finflow import lake
     from finflow.casepack.csvsafe import write_safe_csv
-    from finflow.schema import QUARANTINE_SCHEMA
 
-    parts = [lake_dir / lake.QUARANTINE_DIR / f"{lake.key(e['sha256'])}.parquet" for e in files]
-    frames = [pl.read_parquet(p) for p in parts if p.exists()]
-    frame = pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)
-    frame = frame.sort("source_file", "source_row")
+    frame = _quarantined_rows(lake_dir, files)
     folder = out_dir / "quarantine"
     folder.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(folder / "quarantine.parquet")
     write_safe_csv(frame, folder / "quarantine.csv")
+
+
+def _quarantined_rows(lake_dir: Path, entries: list[dict[str, Any]]) -> pl.DataFrame:
+    """The quarantined rows of these files (their quarantine parts), by file and row."""
+    from finflow.ingest.runner import quarantine_part
+    from finflow.schema import QUARANTINE_SCHEMA
+
+    parts = [quarantine_part(lake_dir, e["sha256"]) for e in entries]
+    frames = [pl.read_parquet(p) for p in parts if p.exists()]
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    return frame.sort("source_file", "source_row", maintain_order=True)

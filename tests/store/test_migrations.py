@@ -22,8 +22,19 @@ TABLES = {
     "case_accounts",
     "case_transactions",
     "audit_log",
+    "parties",
+    "party_accounts",
+    "party_merges",
+    "screening_results",
+    "case_parties",
+    "score_contributions",
 }
-VIEWS = {"v_case_listing", "v_alert_summary"}
+VIEWS = {
+    "v_case_listing",
+    "v_alert_summary",
+    "v_case_party_listing",
+    "v_merges_for_review",
+}
 
 
 def _objects(engine: Engine) -> tuple[set[str], set[str]]:
@@ -32,7 +43,7 @@ def _objects(engine: Engine) -> tuple[set[str], set[str]]:
 
 
 def test_the_migrations_have_exactly_one_head() -> None:
-    assert migrate.head_revisions() == ("0001",)
+    assert migrate.head_revisions() == ("0002",)
 
 
 def test_it_upgrades_to_head_downgrades_to_base_and_upgrades_again(db_url: str) -> None:
@@ -43,7 +54,7 @@ def test_it_upgrades_to_head_downgrades_to_base_and_upgrades_again(db_url: str) 
         tables, views = _objects(engine)
         assert tables >= TABLES
         assert views == VIEWS
-        assert migrate.current_revision(engine) == "0001"
+        assert migrate.current_revision(engine) == "0002"
 
         append_audit(engine, "test", "before-downgrade", None, {})  # triggers must not block
         migrate.downgrade(engine, "base")
@@ -72,7 +83,7 @@ def test_open_store_is_idempotent_on_a_migrated_database(db_url: str) -> None:
     first.dispose()
     second = open_store(db_url)
     try:
-        assert migrate.current_revision(second) == "0001"
+        assert migrate.current_revision(second) == "0002"
     finally:
         second.dispose()
 

@@ -234,6 +234,11 @@ def resolve(
         )
     )
     compared = compare_customers(keys, cfg)
+    joint_pairs = joint_pairs.join(  # holders already merged on their attributes
+        compared.filter(pl.col("status") == "applied").select("left", "right"),
+        on=["left", "right"],
+        how="anti",
+    )
     merges = pl.concat([compared, joint_pairs], how="vertical_relaxed").sort("left", "right")
     owner = holders.select("account_key", customer_id=pl.col("customer_id").list.first())
 

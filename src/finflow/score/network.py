@@ -120,17 +120,30 @@ def group_party_alerts(
         reach = nx.multi_source_dijkstra_path_length(graph.subgraph(component), seeds)
         kept = {p for p, hops in reach.items() if hops <= max_hops}
         if len(kept) <= max_parties:
-            chunks = [seeds]
-        else:
-            chunks = [[s] for s in seeds]
-        for chunk in chunks:
-            group = [a for s in chunk for a in primaries[s]]
-            members = set(chunk)
+            group = [a for s in seeds for a in primaries[s]]
+            members = set(seeds)
             for alert in group:
                 members.update(p for p in named[alert["alert_id"]] if p in kept or p in hubs)
-            if len(chunks) > 1:  # split: the seed and what its own alerts name
-                members = set(chunk) | {p for a in group for p in named[a["alert_id"]]}
             groups.append((group, sorted(members)))
+            continue
+        # Too big: one case per alerted party with what its own alerts name. A party rule's
+        # alert (on parties only) joins the first such case that already holds its parties.
+        split: list[tuple[list[dict[str, Any]], set[str]]] = []
+        party_only = []
+        for seed in seeds:
+            own = [a for a in primaries[seed] if not a.get("parties")]
+            party_only += [a for a in primaries[seed] if a.get("parties")]
+            if own:
+                split.append((own, {seed} | {p for a in own for p in named[a["alert_id"]]}))
+        for alert in party_only:
+            wanted = set(named[alert["alert_id"]])
+            home = next((g for g in split if wanted & g[1]), None)
+            if home is None:
+                split.append(([alert], wanted))
+            else:
+                home[0].append(alert)
+                home[1].update(wanted)
+        groups.extend((g, sorted(m)) for g, m in split)
     return sorted(groups, key=lambda g: min(a["alert_id"] for a in g[0]))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -236,3 +237,106 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String)
     run_id: Mapped[str | None] = mapped_column(String, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# Parties (issue #5): entity resolution, screening, per-party scores. Added by migration 0002.
+# Facts about identity (which accounts a party holds and why) are kept apart from assessments
+# (roles, scores, screening results), and every row is keyed by run_id like the other results.
+
+
+class Party(Base):
+    """A person or organisation after entity resolution, with its data-subject category."""
+
+    __tablename__ = "parties"
+
+    run_id: Mapped[str] = mapped_column(String, _run_fk(), primary_key=True)
+    party_id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String)
+    date_of_birth: Mapped[str | None] = mapped_column(String)
+    customer_ids: Mapped[list[str]] = mapped_column(JSON)
+    entity_ids: Mapped[list[str]] = mapped_column(JSON)
+    data_subject_category: Mapped[str] = mapped_column(String)
+    category_set_by: Mapped[str] = mapped_column(String)
+    attention: Mapped[list[str]] = mapped_column(JSON)
+
+
+class PartyAccount(Base):
+    """An account held by a party, and the evidence for the link (entity id, KYC listing)."""
+
+    __tablename__ = "party_accounts"
+
+    run_id: Mapped[str] = mapped_column(String, primary_key=True)
+    bank: Mapped[str] = mapped_column(String, primary_key=True)
+    account: Mapped[str] = mapped_column(String, primary_key=True)
+    party_id: Mapped[str] = mapped_column(String)
+    evidence: Mapped[str] = mapped_column(String)
+
+    __table_args__ = (Index(None, "run_id", "party_id"),)
+
+
+class PartyMerge(Base):
+    """Two KYC records judged to be one party: the attributes that agreed and a confidence.
+
+    ``needs_review`` merges were NOT applied: an investigator confirms or rejects them.
+    """
+
+    __tablename__ = "party_merges"
+
+    run_id: Mapped[str] = mapped_column(String, _run_fk(), primary_key=True)
+    left_customer: Mapped[str] = mapped_column(String, primary_key=True)
+    right_customer: Mapped[str] = mapped_column(String, primary_key=True)
+    method: Mapped[str] = mapped_column(String, primary_key=True)
+    party_id: Mapped[str | None] = mapped_column(String)
+    evidence: Mapped[str] = mapped_column(String)
+    confidence: Mapped[float] = mapped_column(Float)
+    applied: Mapped[bool] = mapped_column(Boolean)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+
+
+class ScreeningResult(Base):
+    """A possible sanctions-list match of a party, always for human review."""
+
+    __tablename__ = "screening_results"
+
+    run_id: Mapped[str] = mapped_column(String, _run_fk(), primary_key=True)
+    party_id: Mapped[str] = mapped_column(String, primary_key=True)
+    list_id: Mapped[str] = mapped_column(String, primary_key=True)
+    screened_name: Mapped[str] = mapped_column(String)
+    screened_dob: Mapped[str | None] = mapped_column(String)
+    matched_name: Mapped[str] = mapped_column(String)
+    name_type: Mapped[str] = mapped_column(String)
+    designated_name: Mapped[str] = mapped_column(String)
+    regime: Mapped[str] = mapped_column(String)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+
+
+class CaseParty(Base):
+    """A party in a case: its role in the money flow, its score and attention flags."""
+
+    __tablename__ = "case_parties"
+
+    run_id: Mapped[str] = mapped_column(String, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String, primary_key=True)
+    party_id: Mapped[str] = mapped_column(String, primary_key=True)
+    role: Mapped[str] = mapped_column(String)
+    alerted: Mapped[bool] = mapped_column(Boolean)
+    hub: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String)
+
+
+class ScoreContribution(Base):
+    """One rule's contribution to a case score (party_id '') or to a party's score."""
+
+    __tablename__ = "score_contributions"
+
+    run_id: Mapped[str] = mapped_column(String, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String, primary_key=True)
+    party_id: Mapped[str] = mapped_column(String, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[float] = mapped_column(Float)
+    contribution: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(String)
