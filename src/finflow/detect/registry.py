@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from finflow.detect import flows, graph, smuggling
+from finflow.detect import flows, graph, layered, smuggling
 from finflow.detect.rules import Rule
 
 Detector = Callable[[pl.DataFrame, Rule, pl.DataFrame], list[dict[str, Any]]]
@@ -18,6 +18,8 @@ DETECTORS: dict[str, Detector] = {
     "CYCLE": lambda tx, rule, fx: graph.cycles(tx, rule),
     "SCATTER_GATHER": lambda tx, rule, fx: flows.scatter_gather(tx, rule),
     "GATHER_SCATTER": lambda tx, rule, fx: flows.gather_scatter(tx, rule),
+    "STACK": lambda tx, rule, fx: layered.stack(tx, rule),
+    "BIPARTITE": lambda tx, rule, fx: layered.bipartite(tx, rule),
     "OIC_CROSSING_FEE": lambda tx, rule, fx: smuggling.crossing_fee(tx, rule),
     "OIC_STRUCTURING": smuggling.structuring,
     "OIC_PASS_THROUGH": lambda tx, rule, fx: smuggling.pass_through(tx, rule),

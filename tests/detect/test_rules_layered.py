@@ -1,0 +1,106 @@
+"""STACK and BIPARTITE: fire on the pattern, silent on look-alikes and past bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from txbuild import at, frame, tx
+
+from finflow.detect.layered import bipartite, stack
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import load_rules
+
+RULES = load_rules(known=set(DETECTORS)).rules
+Rows = list[dict[str, object]]
+
+
+def many_to_many(payers: int, payees: int, step_hours: float = 3) -> Rows:
+    """Every payer pays every payee, one payment each."""
+    rows, k = [], 0
+    for i in range(payers):
+        for j in range(payees):
+            rows.append(tx(at(hours=k * step_hours), f"1:P{i}", f"2:Q{j}", 800 + 97 * k))
+            k += 1
+    return rows
+
+
+def test_bipartite_fires_on_three_by_three(tmp_path: Path) -> None:
+    alerts = bipartite(frame(tmp_path, many_to_many(3, 3)), RULES["BIPARTITE"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["payers"] == 3
+    assert alerts[0]["metrics"]["payees"] == 3
+    assert len(alerts[0]["evidence_txn_ids"]) == 9
+
+
+def test_bipartite_needs_three_on_each_side(tmp_path: Path) -> None:
+    assert bipartite(frame(tmp_path, many_to_many(2, 4)), RULES["BIPARTITE"]) == []
+    assert bipartite(frame(tmp_path, many_to_many(4, 2)), RULES["BIPARTITE"]) == []
+
+
+def ring(step_hours: float) -> Rows:
+    """3 payers x 3 payees, each paying exactly two (a six-link ring): no link is spare."""
+    links = [(0, 0), (0, 1), (1, 1), (1, 2), (2, 2), (2, 0)]
+    return [
+        tx(at(hours=k * step_hours), f"1:P{i}", f"2:Q{j}", 800 + 97 * k)
+        for k, (i, j) in enumerate(links)
+    ]
+
+
+def test_bipartite_window_boundary(tmp_path: Path) -> None:
+    # Windows run 5 days from midnight; the first payment is at 09:00 on day 0, so the last
+    # must be booked before midnight ending day 4: 5 x 22 h = 110 h is, 5 x 23 h = 115 h is not.
+    assert len(bipartite(frame(tmp_path, ring(22)), RULES["BIPARTITE"])) == 1
+    assert bipartite(frame(tmp_path, ring(23)), RULES["BIPARTITE"]) == []
+
+
+def test_bipartite_is_silent_inside_a_busy_payment_network(tmp_path: Path) -> None:
+    rows = many_to_many(3, 3)
+    # each account also makes many other payments of its own over the same days
+    for i in range(3):
+        for k in range(6):
+            rows.append(tx(at(hours=2 * k + 1), f"1:P{i}", f"7:X{i}{k}", 300))
+            rows.append(tx(at(hours=2 * k + 1), f"8:Y{i}{k}", f"2:Q{i}", 300))
+    assert bipartite(frame(tmp_path, rows), RULES["BIPARTITE"]) == []
+
+
+def layers(keep: float = 0.95) -> Rows:
+    """Two sources -> two conduits -> two conduits -> one sink, each conduit passing `keep`."""
+    rows = [
+        tx(at(hours=0), "1:A", "2:B1", 1000),
+        tx(at(hours=1), "1:A2", "2:B1", 1000),
+        tx(at(hours=2), "1:A2", "2:B2", 1000),
+        tx(at(hours=10), "2:B1", "3:C1", 2000 * keep),
+        tx(at(hours=11), "2:B2", "3:C2", 1000 * keep),
+        tx(at(hours=30), "3:C1", "4:D", 2000 * keep * keep),
+        tx(at(hours=31), "3:C2", "4:D", 1000 * keep * keep),
+    ]
+    return rows
+
+
+def test_stack_fires_on_layered_many_to_many_forwarding(tmp_path: Path) -> None:
+    alerts = stack(frame(tmp_path, layers()), RULES["STACK"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["layers"] == 4
+    assert alerts[0]["metrics"]["conduits_passing_on"] == 4
+    assert len(alerts[0]["evidence_txn_ids"]) == 7
+
+
+def test_stack_is_silent_on_people_passing_money_along_a_tree(tmp_path: Path) -> None:
+    # Two chains meeting at one account: layered and conserved, but no account is reached
+    # along two routes, as when friends pass money on for a shared cost.
+    rows = [
+        tx(at(hours=0), "1:A", "2:B1", 1000),
+        tx(at(hours=1), "1:A2", "2:B2", 1000),
+        tx(at(hours=10), "2:B1", "3:C1", 950),
+        tx(at(hours=11), "2:B2", "3:C2", 950),
+        tx(at(hours=30), "3:C1", "4:D", 900),
+        tx(at(hours=31), "3:C2", "4:D", 900),
+    ]
+    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
+    rows.append(tx(at(hours=2), "1:A", "2:B2", 10))  # below the counted size: still a tree
+    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
+
+
+def test_stack_conservation_boundary(tmp_path: Path) -> None:
+    assert len(stack(frame(tmp_path, layers(keep=0.8)), RULES["STACK"])) == 1
+    assert stack(frame(tmp_path, layers(keep=0.79)), RULES["STACK"]) == []
