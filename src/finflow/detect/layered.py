@@ -133,7 +133,7 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     """Layers of conduits: money passed on through at least `min_layers` - 1 hops, with at
     least `min_conduits` conduits each passing on most of what the group paid it."""
     hours = int(param(rule, "layer_hours"))
-    pairs = forward_pairs(
+    lazy_pairs = forward_pairs(
         tx,
         hours,
         float(param(rule, "min_split_ratio")),
@@ -145,14 +145,14 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     lo, hi = float(param(rule, "min_conservation")), float(param(rule, "max_conservation"))
     # A conduit passes on lo..hi of what these links brought it.
     conduits = (
-        pairs.group_by("mid")
+        lazy_pairs.group_by("mid")
         .agg(
             got=money_sum(pl.col("a1").filter(pl.col("in_txn").is_first_distinct())),
             sent=money_sum(pl.col("a2").filter(pl.col("out_txn").is_first_distinct())),
         )
         .filter((pl.col("sent") / pl.col("got")).is_between(lo, hi))
     )
-    pairs = pairs.join(conduits, on="mid", how="semi").collect()
+    pairs = lazy_pairs.join(conduits, on="mid", how="semi").collect()
     if pairs.is_empty():
         return []
     legs = pl.concat(
@@ -175,10 +175,10 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         sub = graph.subgraph(component)
         if not nx.is_directed_acyclic_graph(sub):
             continue
-        conduits = [n for n in sub if sub.in_degree(n) and sub.out_degree(n)]
+        middle = [n for n in sub if sub.in_degree(n) and sub.out_degree(n)]
         rows = [r for n in component for r in legs_by_node.get(n, [])]
         ok = []
-        for c in conduits:
+        for c in middle:
             got = sum(r["v"] for r in rows if r["b"] == c)
             sent = sum(r["v"] for r in rows if r["a"] == c)
             ok.append(got > 0 and lo <= sent / got <= hi)
@@ -204,7 +204,7 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
                 last,
                 {
                     "layers": layers,
-                    "conduits": len(conduits),
+                    "conduits": len(middle),
                     "conduits_passing_on": sum(ok),
                     "accounts": len(component),
                     "links": sub.number_of_edges(),
