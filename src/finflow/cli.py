@@ -57,7 +57,30 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="precision/recall of a finished run against ground truth")
     ev.add_argument("--truth", type=Path, required=True, help="AMLworld *_Patterns.txt")
     ev.add_argument("--out", type=Path, required=True, help="the finished run's output folder")
+    _screen_parsers(sub)
     return parser
+
+
+def _screen_parsers(sub: Any) -> None:
+    scr = sub.add_parser("screen", help="screen a CSV of names against the UK sanctions list")
+    scr.add_argument("--list", type=Path, default=None, help="FCDO or OFSI list CSV")
+    scr.add_argument("--queries", type=Path, required=True, help="CSV: query_id,name[,dob,type]")
+    scr.add_argument("--out", type=Path, required=True, help="CSV of possible matches")
+    scr.add_argument("--threshold", type=float, default=None, help="minimum score (0.75)")
+    scr.add_argument("--workers", type=int, default=None, help="processes (all cores)")
+    sev = sub.add_parser(
+        "screen-evaluate", help="precision/recall of the screener on a labelled test set"
+    )
+    sev.add_argument("--list", type=Path, default=None, help="list CSV of a given test set")
+    sev.add_argument("--queries", type=Path, default=None, help="queries CSV of a given set")
+    sev.add_argument("--truth", type=Path, default=None, help="truth CSV of a given set")
+    sev.add_argument("--seed", type=int, default=1, help="generate a set with this seed")
+    sev.add_argument("--size", type=int, default=500, help="designations to generate")
+    sev.add_argument("--write", type=Path, default=None, help="keep the generated set here")
+    sev.add_argument("--threshold", type=float, default=None, help="minimum score (0.75)")
+    sev.add_argument(
+        "--compare", action="store_true", help="also score nomenklatura logic-v1/logic-v2"
+    )
 
 
 def _progress() -> Any:
@@ -159,7 +182,23 @@ def _casepack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screen(args: argparse.Namespace) -> int:
+    from finflow.screen.cli import screen_command
+
+    print(screen_command(args))
+    return 0
+
+
+def _screen_evaluate(args: argparse.Namespace) -> int:
+    from finflow.screen.cli import screen_evaluate_command
+
+    print(screen_evaluate_command(args), end="")
+    return 0
+
+
 COMMANDS = {
+    "screen": _screen,
+    "screen-evaluate": _screen_evaluate,
     "demo": _demo,
     "generate": _generate,
     "run": _run,

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from finflow.screen.similarity import TOKEN_SCORES
 from finflow.screen.units import Unit
+
+INITIAL = TOKEN_SCORES["initial"]
 
 QUERY_SHARE = 0.65  # weight of the query's coverage; the listed name's coverage has the rest
 CAP = 0.6  # score ceiling when too few real name words agree
@@ -48,6 +51,10 @@ def score_name(
     pairs = []
     for qi, qu in enumerate(query):
         found = sims[qi]
+        if len(qu.text) == 1:  # an initial stands for any listed word with that first letter
+            for li, lu in enumerate(listed):
+                if not lu.compound and lu.text[0] == qu.text and len(lu.text) > 1:
+                    pairs.append((INITIAL, 0, qu.weight + lu.weight, qi, li))
         if not found:
             continue
         for li, lu in enumerate(listed):
@@ -68,7 +75,8 @@ def score_name(
         q_cov += sim * qu.weight
         l_cov += sim * lu.weight
         strong_hit = strong_hit or (qu.strong and lu.strong)
-        agreements.append(Agreement(qu.text, lu.text, sim, sims[qi][lu.text][1]))
+        why = "initial" if len(qu.text) == 1 and lu.text not in sims[qi] else sims[qi][lu.text][1]
+        agreements.append(Agreement(qu.text, lu.text, sim, why))
     q_total = sum(u.weight for u in query if not u.compound)
     l_total = sum(u.weight for u in listed if not u.compound)
     if not agreements or not strong_hit or not q_total or not l_total:
