@@ -129,20 +129,54 @@ def stage_ingest(
 
 
 def stage_validate(out_dir: Path) -> dict[str, Any]:
-    """Run the great-expectations suites on every ingested batch; a critical failure raises."""
+    """Run each ingested file's suite on its rows, in batches; a critical failure raises.
+
+    Transaction feeds get their feed type's suite (``amlworld``, ``camt053``, ``bankcsv``, each
+    including ``transactions``) with the file's declared period and volume band as parameters
+    (`finflow.validate.feeds`); account files get ``accounts``. A failed critical expectation
+    raises `SuiteValidationFailed` naming the file and the failed expectations, after the
+    results and Data Docs are written. Once every file has passed, the files' volumes are added
+    to the feed history that the next run compares against.
+    """
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
-    from finflow.validate.gx_suites import validate_frame
+    from finflow.validate import feeds
+    from finflow.validate.gx_suites import SuiteValidationFailed, validate_frame
 
     started = time.perf_counter()
     state = load_state(out_dir)
+    history_file = feeds.history_path(out_dir)
+    history = feeds.load_history(history_file)
     results = []
-    for table, suite in (("transactions", "transactions"), ("accounts", "accounts")):
-        for path in run_files(out_dir, state, table):
-            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-            for start in range(0, max(rows, 1), VALIDATION_BATCH_ROWS):
-                batch = pl.scan_parquet(path).slice(start, VALIDATION_BATCH_ROWS).collect()
-                batch_id = path.stem if rows <= VALIDATION_BATCH_ROWS else f"{path.stem}-{start}"
-                results.append(validate_frame(batch, suite, out_dir / "validation", batch_id))
+    validated: list[dict[str, Any]] = []
+    for entry in state["files"]:
+        if entry["status"] != "ingested":
+            continue
+        if entry["format"] in TRANSACTION_FEEDS:
+            table = "transactions"
+            check = feeds.feed_check(entry, state["logical_date"], state["run_id"], history)
+            suite, parameters = check.suite, check.parameters
+            extra = {feeds.ROWS_COLUMN: pl.lit(int(entry["rows_read"]), dtype=pl.Int64)}
+            entry["validation"] = {"suite": suite, "notes": check.notes}
+            validated.append(entry)
+        elif entry["format"] == "amlworld_accounts":
+            table, suite, parameters, extra = "accounts", "accounts", None, {}
+        else:
+            continue
+        path = out_dir / "lake" / table / f"{entry['sha256'][:16]}.parquet"
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        for start in range(0, max(rows, 1), VALIDATION_BATCH_ROWS):
+            batch = pl.scan_parquet(path).slice(start, VALIDATION_BATCH_ROWS).with_columns(**extra)
+            batch_id = path.stem if rows <= VALIDATION_BATCH_ROWS else f"{path.stem}-{start}"
+            try:
+                result = validate_frame(
+                    batch.collect(), suite, out_dir / "validation", batch_id, parameters=parameters
+                )
+            except SuiteValidationFailed as exc:
+                _save_state(out_dir, state)
+                raise SuiteValidationFailed(f"{entry['file']}: {exc}", exc.summary) from exc
+            results.append(result)
+    feeds.record_volumes(history, state["run_id"], validated)
+    feeds.save_history(history_file, history)
     summary = {
         "suites_run": len(results),
         "warnings": sum(len(r["failed_warning"]) for r in results),

@@ -18,7 +18,13 @@ from finflow.resources import share_dir
 from finflow.schema import ACCOUNT_SCHEMA, TRANSACTION_SCHEMA
 from finflow.validate.gx_suites import SuiteValidationFailed, load_suite, validate_frame
 
-SHIPPED_SUITES = ("transactions", "accounts")
+SHIPPED_SUITES = tuple(sorted(p.stem for p in share_dir("expectations").glob("*.json")))
+
+
+def declared_count(name: str) -> int:
+    """Expectations a suite's JSON declares: its own plus those of the suites it includes."""
+    spec = json.loads((share_dir("expectations") / f"{name}.json").read_text())
+    return len(spec["expectations"]) + sum(declared_count(i) for i in spec.get("includes", []))
 
 
 def transactions(n: int = 4) -> pl.DataFrame:
@@ -36,6 +42,8 @@ def transactions(n: int = 4) -> pl.DataFrame:
         "payer_account": [f"ACC{i}" for i in range(n)],
         "payee_bank": ["022"] * n,
         "payee_account": ["ACC900"] * n,
+        "payer_name": [None] * n,
+        "payee_name": [None] * n,
         "amount_paid": [100.0 + i for i in range(n)],
         "currency_paid": ["EUR", "GBP", "XBT", "USD"][:n] + ["GBP"] * max(0, n - 4),
         "amount_received": [100.0 + i for i in range(n)],
@@ -44,6 +52,8 @@ def transactions(n: int = 4) -> pl.DataFrame:
         "fx_rate": [0.85] * n,
         "channel": ["wire", "cash", "crypto", "card"][:n] + ["ach"] * max(0, n - 4),
         "reference": ["rent", None, "lodging", "fees"][:n] + ["x"] * max(0, n - 4),
+        "end_to_end_id": [None] * n,
+        "uetr": [None] * n,
         "label": [0] * n,
         "ingest_run_id": ["run-1"] * n,
     }
@@ -74,15 +84,19 @@ def set_value(df: pl.DataFrame, column: str, row: int, value: object) -> pl.Data
 
 @pytest.mark.parametrize("name", SHIPPED_SUITES)
 def test_each_shipped_suite_loads_every_expectation_in_its_json(name: str) -> None:
-    spec = json.loads((share_dir("expectations") / f"{name}.json").read_text())
     suite = load_suite(name)
     assert suite.name == name
-    assert len(suite.expectations) == len(spec["expectations"]) > 0
+    assert len(suite.expectations) == declared_count(name) > 0
     for expectation in suite.expectations:
-        assert expectation.meta["severity"] in ("critical", "warning")
-        assert expectation.meta["notes"].strip()
+        meta = expectation.meta or {}
+        assert meta["severity"] in ("critical", "warning")
+        assert meta["notes"].strip()
         # GX's own severity field follows finflow's meta.severity.
-        assert expectation.severity.value == expectation.meta["severity"]
+        assert expectation.severity.value == meta["severity"]
+
+
+def test_every_feed_type_has_its_own_suite() -> None:
+    assert {"amlworld", "camt053", "bankcsv", "transactions", "accounts"} <= set(SHIPPED_SUITES)
 
 
 def test_a_clean_batch_passes_and_writes_result_and_data_docs(tmp_path: Path) -> None:

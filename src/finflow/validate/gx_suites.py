@@ -23,6 +23,7 @@ import copy
 import json
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -103,14 +104,22 @@ def _check_name(kind: str, value: str, pattern: re.Pattern[str], allowed: str) -
         raise ConfigError(f"{kind} {value!r} is not usable as a file name: use {allowed}")
 
 
-def read_suite_spec(suite_name: str, suites_dir: Path | None = None) -> dict[str, Any]:
+def read_suite_spec(
+    suite_name: str, suites_dir: Path | None = None, _including: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Read and check ``{suites_dir}/{suite_name}.json`` (default: the shipped suites).
 
     Checks what GX does not: the file is a 1.x suite (``type``, not 0.x ``expectation_type``),
     its name matches the file, and every expectation has ``meta.severity`` in `SEVERITIES`
     and a non-empty ``meta.notes``. Raises `ConfigError` otherwise.
+
+    A suite may name other suites under ``"includes"`` (finflow's key, ignored by GX): their
+    expectations come first in the returned ``expectations``, so a per-feed suite extends the
+    common ``transactions`` contract without copying it.
     """
     _check_name("suite name", suite_name, _SUITE_NAME, "letters, digits, '_' and '-'")
+    if suite_name in _including:
+        raise ConfigError(f"expectation suites include each other: {' -> '.join(_including)}")
     path = (suites_dir or share_dir("expectations")) / f"{suite_name}.json"
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
@@ -135,7 +144,15 @@ def read_suite_spec(suite_name: str, suites_dir: Path | None = None) -> dict[str
             raise ConfigError(f"{where} needs meta.notes (a sentence for the data engineer)")
         if entry.get("severity", meta["severity"]) != meta["severity"]:
             raise ConfigError(f"{where}: 'severity' and meta.severity disagree")
-    return spec
+    includes = spec.get("includes") or []
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ConfigError(f"{path}: 'includes' must be a list of suite names")
+    inherited = [
+        entry
+        for name in includes
+        for entry in read_suite_spec(name, suites_dir, (*_including, suite_name))["expectations"]
+    ]
+    return {**spec, "expectations": inherited + spec["expectations"]}
 
 
 def _gx_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -238,6 +255,7 @@ def validate_frame(
     batch_id: str,
     *,
     suites_dir: Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> ValidationSummary:
     """Validate `df` against suite `suite_name`; write the result and Data Docs to `out_dir`.
 
@@ -245,6 +263,8 @@ def validate_frame(
     (``success`` is True only when every expectation, warnings included, passed). Raises
     `SuiteValidationFailed` (a `ValidationFailed`) when a critical expectation failed, after
     the result file and Data Docs are written; `ConfigError` for an unusable suite or name.
+    `parameters` give the values of the suite's ``{"$PARAMETER": name}`` placeholders (the
+    declared period and the volume band of a feed, see `finflow.validate.feeds`).
     """
     _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
     suite = load_suite(suite_name, suites_dir)
@@ -273,7 +293,9 @@ def validate_frame(
         )
     )
     result = definition.run(
-        batch_parameters={"dataframe": pdf}, run_id=RunIdentifier(run_name=batch_id)
+        batch_parameters={"dataframe": pdf},
+        expectation_parameters=dict(parameters or {}),
+        run_id=RunIdentifier(run_name=batch_id),
     )
 
     raw: dict[str, Any] = result.to_json_dict()  # type: ignore[no-untyped-call]
