@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from finflow.detect import flows, graph, layered, smuggling
+from finflow.detect import flows, graph, layered, oic, smuggling
 from finflow.detect.rules import Rule
 
 Detector = Callable[[pl.DataFrame, Rule, pl.DataFrame], list[dict[str, Any]]]
@@ -23,5 +23,10 @@ DETECTORS: dict[str, Detector] = {
     "OIC_CROSSING_FEE": lambda tx, rule, fx: smuggling.crossing_fee(tx, rule),
     "OIC_STRUCTURING": smuggling.structuring,
     "OIC_PASS_THROUGH": lambda tx, rule, fx: smuggling.pass_through(tx, rule),
+    "OIC_MSB_NEXUS": lambda tx, rule, fx: oic.msb_nexus(tx, rule),
+    "OIC_ROUND_CROSS_BORDER": lambda tx, rule, fx: oic.round_cross_border(tx, rule),
+    "OIC_ESCROW": lambda tx, rule, fx: oic.escrow(tx, rule),
+    "OIC_HAWALA_PROFILE": lambda tx, rule, fx: oic.hawala_profile(tx, rule),
+    "OIC_CASH_TO_CORRIDOR": lambda tx, rule, fx: oic.cash_to_corridor(tx, rule),
 }
 """Every rule id a rules file may name. Each detector reads only the detection frame."""

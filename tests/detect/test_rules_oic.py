@@ -1,0 +1,153 @@
+"""OIC_MSB_NEXUS, OIC_ROUND_CROSS_BORDER, OIC_ESCROW, OIC_HAWALA_PROFILE, OIC_CASH_TO_CORRIDOR:
+minimal positives, nearest look-alikes, threshold boundaries, corridor weight never alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from txbuild import at, frame, tx
+
+from finflow.detect import oic
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import load_rules
+
+RULES = load_rules(known=set(DETECTORS)).rules
+MSB = {"7": "UK Money Transfer #1"}
+
+
+def test_msb_nexus_fires_on_four_material_payments_to_a_money_transfer_firm(
+    tmp_path: Path,
+) -> None:
+    rows = [tx(at(days=i * 6), "1:C", "7:MT", 1000, channel="cash") for i in range(4)]
+    alerts = oic.msb_nexus(frame(tmp_path, rows, MSB), RULES["OIC_MSB_NEXUS"])
+    assert [a["primary"] for a in alerts] == ["1:C"]
+    assert alerts[0]["metrics"]["round_sum_share"] == 1.0
+    assert alerts[0]["weight"] == RULES["OIC_MSB_NEXUS"].weight * 1.5  # round sums
+
+
+def test_msb_nexus_bounds_and_look_alikes(tmp_path: Path) -> None:
+    rule = RULES["OIC_MSB_NEXUS"]
+    three = [tx(at(days=i * 6), "1:C", "7:MT", 1500) for i in range(3)]
+    assert oic.msb_nexus(frame(tmp_path, three, MSB), rule) == []
+    # weekly family remittances of a few hundred pounds: below the material total
+    small = [tx(at(days=i * 7), "1:C", "7:MT", 180) for i in range(4)]
+    assert oic.msb_nexus(frame(tmp_path, small, MSB), rule) == []
+    # the same payments to an ordinary bank are not MSB use
+    assert oic.msb_nexus(frame(tmp_path, [*three, tx(at(days=20), "1:C", "7:MT", 999)]), rule) == []
+    # window edge: the 4th payment 30 days after the 1st falls outside the 30-day window
+    spread = [tx(at(days=d), "1:C", "7:MT", 1000) for d in (0, 10, 20, 30)]
+    assert oic.msb_nexus(frame(tmp_path, spread, MSB), rule) == []
+    spread[-1]["booked_at"] = at(days=29, hours=14)
+    assert len(oic.msb_nexus(frame(tmp_path, spread, MSB), rule)) == 1
+
+
+def round_abroad(amounts: list[float]) -> list[dict[str, object]]:
+    return [
+        tx(at(days=3 * i), "1:S", f"8:F{i}", a, received_in="EUR") for i, a in enumerate(amounts)
+    ]
+
+
+def test_round_cross_border_fires_and_bounds(tmp_path: Path) -> None:
+    rule = RULES["OIC_ROUND_CROSS_BORDER"]
+    alerts = oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500, 3000])), rule)
+    assert [a["primary"] for a in alerts] == ["1:S"]
+    assert oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500])), rule) == []
+    # 999.99 is below the material size; 2,550 is not a multiple of 500
+    assert oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2550, 3000])), rule) == []
+    # domestic round payments (no change of currency, no MSB) are not abroad
+    domestic = [tx(at(days=3 * i), "1:S", f"8:F{i}", 1000) for i in range(3)]
+    assert oic.round_cross_border(frame(tmp_path, domestic), rule) == []
+
+
+def test_round_cross_border_is_silent_for_an_importer_paying_invoices(tmp_path: Path) -> None:
+    # three round sums among many exact invoice amounts abroad: not the account's habit
+    rows = round_abroad([1000, 2500, 3000, 1234.56, 2871.1, 4410.35])
+    assert oic.round_cross_border(frame(tmp_path, rows), RULES["OIC_ROUND_CROSS_BORDER"]) == []
+
+
+def test_corridor_country_adds_weight_but_never_fires_alone(tmp_path: Path) -> None:
+    rule = RULES["OIC_ROUND_CROSS_BORDER"]
+    to_iraq = [
+        tx(at(days=3 * i), "HSBCGB2L:GB29NWBK60161331926819", f"RAFBIQBA:IQ{i}", a)
+        for i, a in enumerate([1000, 2500, 3000])
+    ]
+    alerts = oic.round_cross_border(frame(tmp_path, to_iraq), rule)
+    assert alerts[0]["metrics"]["corridor_countries"] == ["IQ"]
+    assert alerts[0]["weight"] == rule.weight * 1.5
+    # the same country with no behavioural pattern (two transfers, not round) fires nothing
+    few = [tx(at(days=3 * i), "HSBCGB2L:GB1", f"RAFBIQBA:IQ{i}", 1234.5) for i in range(2)]
+    assert oic.round_cross_border(frame(tmp_path, few), rule) == []
+
+
+def deposits(payers: int, first: float = 800, second: float = 2200, gap: float = 10) -> list:  # type: ignore[type-arg]
+    rows = []
+    for i in range(payers):
+        rows.append(tx(at(days=i), f"5:P{i}", "6:AGENT", first))
+        rows.append(tx(at(days=i + gap), f"5:P{i}", "6:AGENT", second))
+    return rows
+
+
+def test_escrow_fires_on_deposit_then_balance_from_two_payers(tmp_path: Path) -> None:
+    alerts = oic.escrow(frame(tmp_path, deposits(2)), RULES["OIC_ESCROW"])
+    assert [a["primary"] for a in alerts] == ["6:AGENT"]
+    assert len(alerts[0]["evidence_txn_ids"]) == 4
+
+
+def test_escrow_is_silent_for_equal_rent_payments_and_checks_bounds(tmp_path: Path) -> None:
+    rule = RULES["OIC_ESCROW"]
+    assert oic.escrow(frame(tmp_path, deposits(3, 1100, 1100, 30)), rule) == []  # rent
+    assert oic.escrow(frame(tmp_path, deposits(1)), rule) == []  # one payer
+    assert len(oic.escrow(frame(tmp_path, deposits(2, gap=5)), rule)) == 1
+    assert oic.escrow(frame(tmp_path, deposits(2, gap=4.9)), rule) == []
+    assert len(oic.escrow(frame(tmp_path, deposits(2, gap=45)), rule)) == 1
+    assert oic.escrow(frame(tmp_path, deposits(2, gap=45.1)), rule) == []
+    # total 999 is below the crossing-price band
+    assert oic.escrow(frame(tmp_path, deposits(2, 300, 699)), rule) == []
+    # a supplier whose other customers outnumber those paying twice
+    rows = deposits(2) + [tx(at(days=i), f"9:C{i}", "6:AGENT", 500) for i in range(3)]
+    assert oic.escrow(frame(tmp_path, rows), rule) == []
+
+
+def hawala(n_payers: int = 20, ratio: float = 0.95, channel: str = "cash") -> list:  # type: ignore[type-arg]
+    rows = [
+        tx(at(days=i % 25, hours=i % 7), f"2:P{i % n_payers}", "3:SHOP", 300, channel=channel)
+        for i in range(30)
+    ]
+    rows.append(tx(at(days=26), "3:SHOP", "4:DUBAI", 9000 * ratio, received_in="USD"))
+    return rows
+
+
+def test_hawala_profile_fires_and_bounds(tmp_path: Path) -> None:
+    rule = RULES["OIC_HAWALA_PROFILE"]
+    alerts = oic.hawala_profile(frame(tmp_path, hawala()), rule)
+    assert [a["primary"] for a in alerts] == ["3:SHOP"]
+    assert alerts[0]["metrics"]["out_in_ratio"] == 0.95
+    assert oic.hawala_profile(frame(tmp_path, hawala(n_payers=19)), rule) == []
+    assert oic.hawala_profile(frame(tmp_path, hawala(ratio=0.79)), rule) == []
+    assert oic.hawala_profile(frame(tmp_path, hawala(ratio=1.06)), rule) == []
+
+
+def test_hawala_profile_is_silent_for_a_shop_taking_card_sales(tmp_path: Path) -> None:
+    rows = hawala(channel="card")
+    assert oic.hawala_profile(frame(tmp_path, rows), RULES["OIC_HAWALA_PROFILE"]) == []
+
+
+def cash_then(out: float, to: str = "7:MT", hours: float = 24) -> list:  # type: ignore[type-arg]
+    rows = [tx(at(days=i), f"2:P{i}", "1:ACC", 1000, channel="cash") for i in range(3)]
+    rows.append(tx(at(days=2, hours=hours), "1:ACC", to, out))
+    return rows
+
+
+def test_cash_to_corridor_fires_and_bounds(tmp_path: Path) -> None:
+    rule = RULES["OIC_CASH_TO_CORRIDOR"]
+    alerts = oic.cash_to_corridor(frame(tmp_path, cash_then(2100), MSB), rule)
+    assert [a["primary"] for a in alerts] == ["1:ACC"]
+    assert alerts[0]["metrics"]["onward_share"] == 0.7
+    assert oic.cash_to_corridor(frame(tmp_path, cash_then(2090), MSB), rule) == []
+    assert len(oic.cash_to_corridor(frame(tmp_path, cash_then(2500, hours=72), MSB), rule)) == 1
+    assert oic.cash_to_corridor(frame(tmp_path, cash_then(2500, hours=73), MSB), rule) == []
+
+
+def test_cash_to_corridor_is_silent_for_a_shop_banking_takings_at_home(tmp_path: Path) -> None:
+    rows = cash_then(2500, to="8:WHOLESALER")
+    assert oic.cash_to_corridor(frame(tmp_path, rows, MSB), RULES["OIC_CASH_TO_CORRIDOR"]) == []
