@@ -100,3 +100,22 @@ def test_resolution_is_deterministic_whatever_the_row_order() -> None:
     assert one.party_of() == two.party_of()
     assert one.parties.to_dicts() == two.parties.to_dicts()
     assert one.merges.to_dicts() == two.merges.to_dicts()
+
+
+def test_components_agree_with_networkx_on_a_random_graph() -> None:
+    import random
+
+    import networkx as nx
+    import polars as pl
+
+    from finflow.score.entities import components
+
+    rng = random.Random(5)
+    nodes = [f"n{i:03d}" for i in range(300)]
+    edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(250)]
+    frame = pl.DataFrame({"a": [a for a, _ in edges], "b": [b for _, b in edges]})
+    got = dict(components(pl.Series(nodes), frame).iter_rows())
+    graph: nx.Graph[str] = nx.Graph(edges)
+    graph.add_nodes_from(nodes)
+    for comp in nx.connected_components(graph):
+        assert {got[n] for n in comp} == {min(comp)}

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from finflow.ingest.reference import CUSTOMER_SCHEMA
@@ -167,26 +168,35 @@ def compare_customers(keys: pl.DataFrame, cfg: dict[str, Any]) -> pl.DataFrame:
 
 
 def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
-    """node -> label (the smallest node id of its connected component), by label propagation."""
-    undirected = pl.concat([edges, edges.select(a="b", b="a")]).unique()
-    labels = pl.DataFrame({"node": nodes.unique()}).with_columns(label=pl.col("node"))
+    """node -> label (the smallest node id of its connected component).
+
+    Nodes are numbered in sorted order, then connected by min-label hooking and pointer
+    jumping on numpy arrays (a few passes over the edges, whatever the component sizes).
+    """
+    ordered = nodes.unique().sort()
+    index = pl.DataFrame({"node": ordered}).with_row_index("i")
+    pairs = (
+        edges.join(index, left_on="a", right_on="node")
+        .join(index, left_on="b", right_on="node", suffix="_b")
+        .select("i", "i_b")
+    )
+    a = pairs["i"].to_numpy().astype(np.int64)
+    b = pairs["i_b"].to_numpy().astype(np.int64)
+    labels = np.arange(len(ordered), dtype=np.int64)
     for _ in range(MAX_ROUNDS):
-        proposed = (
-            undirected.join(labels, left_on="b", right_on="node")
-            .group_by("a")
-            .agg(pl.col("label").min().alias("proposed"))
-        )
-        updated = (
-            labels.join(proposed, left_on="node", right_on="a", how="left")
-            .with_columns(label=pl.min_horizontal("label", "proposed"))
-            .drop("proposed")
-        )
-        changed = updated.join(labels, on="node", suffix="_old").filter(
-            pl.col("label") != pl.col("label_old")
-        )
-        labels = updated
-        if changed.is_empty():
-            return labels
+        before = labels.copy()
+        low = np.minimum(labels[a], labels[b])
+        np.minimum.at(labels, labels[a], low)  # hook each root under the smaller label
+        np.minimum.at(labels, labels[b], low)
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        while True:  # pointer jumping: every node points at its root
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(labels, before):
+            return pl.DataFrame({"node": ordered, "label": ordered.gather(labels)})
     raise RuntimeError("entity resolution did not converge")  # pragma: no cover
 
 
