@@ -7,10 +7,14 @@ from typing import Any
 
 import polars as pl
 
-from finflow.detect import flows, graph, layered, oic, smuggling
+from finflow.detect import flows, followup, funnel, graph, layered, narrative, oic, smuggling
 from finflow.detect.rules import Rule
 
 Detector = Callable[[pl.DataFrame, Rule, pl.DataFrame], list[dict[str, Any]]]
+FollowUp = Callable[[pl.DataFrame, Rule, list[dict[str, Any]]], list[dict[str, Any]]]
+
+FOLLOW_UPS: dict[str, FollowUp] = {"OIC_CRYPTO_RAMP": followup.crypto_ramp}
+"""Rules that read the alerts of the other rules: the runner evaluates them last."""
 
 DETECTORS: dict[str, Detector] = {
     "FAN_OUT": lambda tx, rule, fx: graph.fan(tx, rule, "out"),
@@ -28,5 +32,9 @@ DETECTORS: dict[str, Detector] = {
     "OIC_ESCROW": lambda tx, rule, fx: oic.escrow(tx, rule),
     "OIC_HAWALA_PROFILE": lambda tx, rule, fx: oic.hawala_profile(tx, rule),
     "OIC_CASH_TO_CORRIDOR": lambda tx, rule, fx: oic.cash_to_corridor(tx, rule),
+    "OIC_FUNNEL": lambda tx, rule, fx: funnel.funnel(tx, rule),
+    "OIC_NARRATIVE": lambda tx, rule, fx: narrative.narrative(tx, rule),
+    # Run alone it sees no other alerts; the runner calls it last with everyone else's.
+    "OIC_CRYPTO_RAMP": lambda tx, rule, fx: followup.crypto_ramp(tx, rule, []),
 }
 """Every rule id a rules file may name. Each detector reads only the detection frame."""

@@ -12,7 +12,7 @@ import polars as pl
 
 from finflow.casepack.csvsafe import write_safe_csv
 from finflow.detect.frame import detection_frame
-from finflow.detect.registry import DETECTORS
+from finflow.detect.registry import DETECTORS, FOLLOW_UPS
 from finflow.detect.rules import RuleNotRun, RuleSet
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,15 @@ def run_rules(
     tx = detection_frame(txn_files, account_files)
     alerts: list[dict[str, Any]] = []
     stats: dict[str, Any] = {}
-    for rule in rules.rules.values():
+    first = [r for r in rules.rules.values() if r.id not in FOLLOW_UPS]
+    last = [r for r in rules.rules.values() if r.id in FOLLOW_UPS]
+    for rule in [*first, *last]:
         started = time.perf_counter()
         try:
-            found = DETECTORS[rule.id](tx, rule, fx)
+            if rule.id in FOLLOW_UPS:
+                found = FOLLOW_UPS[rule.id](tx, rule, list(alerts))
+            else:
+                found = DETECTORS[rule.id](tx, rule, fx)
         except RuleNotRun as why:
             stats[rule.id] = {
                 "version": rule.version,

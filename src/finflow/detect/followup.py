@@ -1,0 +1,100 @@
+"""Rules that read other rules' alerts: OIC_CRYPTO_RAMP (crypto-asset use around an OIC hit).
+
+They run after every other rule, on the alerts those produced.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from finflow.detect.alert import make_alert
+from finflow.detect.graph import external_edges
+from finflow.detect.institutions import is_firm
+from finflow.detect.rules import Rule, param
+
+
+def crypto_ramp(tx: pl.DataFrame, rule: Rule, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An account with an OIC alert paying or paid by a crypto exchange within `hours` of it."""
+    hours = int(param(rule, "hours"))
+    prefix = str(param(rule, "after_rules_with_prefix"))
+    spans: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    for alert in alerts:
+        if alert["rule_id"].startswith(prefix) and alert["rule_id"] != rule.id:
+            start = datetime.fromisoformat(alert["window_start"]) - timedelta(hours=hours)
+            end = datetime.fromisoformat(alert["window_end"]) + timedelta(hours=hours)
+            spans.setdefault(alert["primary"], []).append((start, end, alert["alert_id"]))
+    if not spans:
+        return []
+    flagged = pl.DataFrame(
+        [
+            {"account": acc, "start": s, "end": e, "alert": a}
+            for acc, items in sorted(spans.items())
+            for s, e, a in items
+        ],
+        schema={
+            "account": pl.String,
+            "start": pl.Datetime("us", "UTC"),
+            "end": pl.Datetime("us", "UTC"),
+            "alert": pl.String,
+        },
+    ).lazy()
+    edges = external_edges(tx)
+    ramp = pl.concat(
+        [
+            edges.filter(is_firm(rule, "payee") & ~is_firm(rule, "payer")).select(
+                "txn_id", "booked_at", "amount_gbp", account="payer", exchange="payee"
+            ),
+            edges.filter(is_firm(rule, "payer") & ~is_firm(rule, "payee")).select(
+                "txn_id", "booked_at", "amount_gbp", account="payee", exchange="payer"
+            ),
+        ]
+    ).filter(pl.col("exchange").is_not_null())
+    crypto_names = (
+        "(?i)(" + "|".join(rule.data["reference"]["institutions"]["crypto_name_patterns"]) + ")"
+    )
+    names = pl.concat(
+        [
+            tx.lazy().select(key="payer", name="payer_bank_name", ccy="currency_paid"),
+            tx.lazy().select(key="payee", name="payee_bank_name", ccy="currency_received"),
+        ]
+    ).unique("key")
+    ccy = rule.data["reference"]["institutions"]["crypto_currencies"]
+    exchanges = names.filter(
+        pl.col("name").str.contains(crypto_names).fill_null(False) | pl.col("ccy").is_in(ccy)
+    ).select(exchange="key")
+    found = (
+        ramp.join(exchanges, on="exchange", how="semi")
+        .join(flagged, on="account")
+        .filter(pl.col("booked_at").is_between(pl.col("start"), pl.col("end")))
+        .group_by("account")
+        .agg(
+            pl.col("txn_id").unique().sort(),
+            pl.col("exchange").unique().sort().alias("exchanges"),
+            pl.col("alert").unique().sort().alias("after_alerts"),
+            first=pl.col("booked_at").min(),
+            last=pl.col("booked_at").max(),
+            total=pl.col("amount_gbp").sum(),
+        )
+        .sort("account")
+        .collect()
+    )
+    return [
+        make_alert(
+            rule,
+            row["account"],
+            row["exchanges"],
+            row["txn_id"],
+            row["first"],
+            row["last"],
+            {
+                "crypto_payments": len(row["txn_id"]),
+                "total_gbp": row["total"],
+                "near_alerts": row["after_alerts"],
+                "hours": hours,
+            },
+        )
+        for row in found.iter_rows(named=True)
+    ]
