@@ -74,6 +74,12 @@ def test_planted_duplicates_merge_and_namesakes_do_not(world: dict[str, Any]) ->
     assert truth["duplicates"] and truth["namesakes"]
     assert all(party[a] == party[b] for a, b in truth["duplicates"])
     assert all(party[a] != party[b] for a, b in truth["namesakes"])
+    merges = world["resolution"].merges
+    review = set(merges.filter(pl.col("status") == "needs_review").select("left", "right").rows())
+    assert truth["for_review"]
+    for a, b in truth["for_review"]:
+        assert party[a] != party[b]
+        assert (min(a, b), max(a, b)) in review
 
 
 def test_rings_fire_and_families_and_flats_do_not(world: dict[str, Any]) -> None:

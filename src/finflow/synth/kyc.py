@@ -7,6 +7,8 @@ the party rules must find, and look-alikes they must not:
 * duplicate KYC records of one person (name in another word order or with accents stripped,
   same date of birth, one of the accounts): true merges;
 * namesakes (same name, different date of birth): must not merge;
+* a second record with the same name and address but no date of birth or account: a merge
+  for an investigator to confirm (needs review), not applied;
 * shared-identifier rings: 4 holders with different surnames at one address, phone and device
   (HT_SHARED_IDENTIFIERS), drawn from accounts of planted laundering attempts;
 * benign look-alikes: families (same surname) at one address, shared flats of 2;
@@ -229,6 +231,7 @@ def write_kyc(out_dir: Path, name: str, seed: int) -> dict[str, Any]:
         "families": [],
         "flats": [],
         "sanctions_variants": [],
+        "for_review": [],
     }
     used: set[str] = set()
 
@@ -265,6 +268,10 @@ def write_kyc(out_dir: Path, name: str, seed: int) -> dict[str, Any]:
                 }
             )
             truth["duplicates"].append([c["customer_id"], dup["customer_id"]])
+        for _ in range(max(1, n_plant // 2)):  # same name and address, no DOB: for review
+            c = take()
+            twin = add(c | {"date_of_birth": "", "phone": "", "email": "", "account_ids": ""})
+            truth["for_review"].append([c["customer_id"], twin["customer_id"]])
         for _ in range(n_plant):  # namesake: same name, another person
             c, d = take(), take()
             d["name"] = c["name"]
