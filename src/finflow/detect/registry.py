@@ -7,7 +7,17 @@ from typing import Any
 
 import polars as pl
 
-from finflow.detect import flows, followup, funnel, graph, layered, narrative, oic, smuggling
+from finflow.detect import (
+    flows,
+    followup,
+    funnel,
+    graph,
+    layered,
+    narrative,
+    oic,
+    smuggling,
+    trafficking,
+)
 from finflow.detect.rules import Rule
 
 Detector = Callable[[pl.DataFrame, Rule, pl.DataFrame], list[dict[str, Any]]]
@@ -34,6 +44,9 @@ DETECTORS: dict[str, Detector] = {
     "OIC_CASH_TO_CORRIDOR": lambda tx, rule, fx: oic.cash_to_corridor(tx, rule),
     "OIC_FUNNEL": lambda tx, rule, fx: funnel.funnel(tx, rule),
     "OIC_NARRATIVE": lambda tx, rule, fx: narrative.narrative(tx, rule),
+    "HT_WAGE_SWEEP": lambda tx, rule, fx: trafficking.wage_sweep(tx, rule),
+    "HT_DEBT_BONDAGE": lambda tx, rule, fx: trafficking.debt_bondage(tx, rule),
+    "HT_POOLED_REMITTANCE": lambda tx, rule, fx: trafficking.pooled_remittance(tx, rule),
     # Run alone it sees no other alerts; the runner calls it last with everyone else's.
     "OIC_CRYPTO_RAMP": lambda tx, rule, fx: followup.crypto_ramp(tx, rule, []),
 }

@@ -1,0 +1,104 @@
+"""HT_WAGE_SWEEP, HT_DEBT_BONDAGE and HT_POOLED_REMITTANCE against look-alikes and bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from txbuild import at, frame, tx
+
+from finflow.detect.registry import DETECTORS
+from finflow.detect.rules import load_rules
+from finflow.detect.trafficking import debt_bondage, pooled_remittance, wage_sweep
+
+RULES = load_rules(known=set(DETECTORS)).rules
+Rows = list[dict[str, object]]
+
+
+def payroll(workers: int, periods: int = 2, pay: float = 1500) -> Rows:
+    """An employer paying `workers` (plus four colleagues) every 14 days."""
+    rows = []
+    for p in range(periods):
+        for w in range(workers + 4):
+            rows.append(
+                tx(at(days=14 * p, hours=w * 0.01), "1:EMPLOYER", f"2:W{w}", pay, channel="ach")
+            )
+    return rows
+
+
+def swept(
+    workers: int, share: float = 0.9, to: str = "3:BOSS", hours: float = 20, periods: int = 2
+) -> Rows:
+    rows = payroll(workers, periods)
+    for p in range(periods):
+        for w in range(workers):
+            rows.append(tx(at(days=14 * p, hours=hours), f"2:W{w}", to, 1500 * share))
+    return rows
+
+
+def test_wage_sweep_fires_per_worker_and_weighs_a_shared_payee(tmp_path: Path) -> None:
+    rule = RULES["HT_WAGE_SWEEP"]
+    alerts = wage_sweep(frame(tmp_path, swept(3)), rule)
+    assert sorted(a["primary"] for a in alerts) == ["2:W0", "2:W1", "2:W2"]
+    assert all(a["metrics"]["workers_sweeping_to_same_payee"] == 3 for a in alerts)
+    assert all(a["weight"] == rule.weight * 2 for a in alerts)
+    one = wage_sweep(frame(tmp_path, swept(1)), rule)
+    assert len(one) == 1 and one[0]["weight"] == rule.weight
+
+
+def test_wage_sweep_bounds(tmp_path: Path) -> None:
+    rule = RULES["HT_WAGE_SWEEP"]
+    assert len(wage_sweep(frame(tmp_path, swept(1, share=0.8)), rule)) == 1
+    assert wage_sweep(frame(tmp_path, swept(1, share=0.79)), rule) == []
+    assert len(wage_sweep(frame(tmp_path, swept(1, hours=48)), rule)) == 1
+    assert wage_sweep(frame(tmp_path, swept(1, hours=49)), rule) == []
+    assert wage_sweep(frame(tmp_path, swept(1, periods=1)), rule) == []
+
+
+def test_wage_sweep_is_silent_for_pay_moved_to_the_workers_own_savings(tmp_path: Path) -> None:
+    rows = swept(1, to="2:W0SAVINGS")
+    df = frame(tmp_path, rows)
+    # the same entity holds both accounts: an internal transfer, as the accounts file says
+    df = df.with_columns(
+        internal=df["internal"] | ((df["payer"] == "2:W0") & (df["payee"] == "2:W0SAVINGS"))
+    )
+    assert wage_sweep(df, RULES["HT_WAGE_SWEEP"]) == []
+
+
+def weekly(payers: int, amount: float = 100, weeks: int = 3, jitter: float = 0.0) -> Rows:
+    return [
+        tx(at(days=7 * k + 0.1 * i), f"4:P{i}", "5:CONTROLLER", amount * (1 + jitter * (k % 2)))
+        for i in range(payers)
+        for k in range(weeks)
+    ]
+
+
+def test_debt_bondage_fires_and_bounds(tmp_path: Path) -> None:
+    rule = RULES["HT_DEBT_BONDAGE"]
+    alerts = debt_bondage(frame(tmp_path, weekly(3)), rule)
+    assert [a["primary"] for a in alerts] == ["5:CONTROLLER"]
+    assert len(alerts[0]["evidence_txn_ids"]) == 9
+    assert debt_bondage(frame(tmp_path, weekly(2)), rule) == []
+    assert debt_bondage(frame(tmp_path, weekly(3, weeks=2)), rule) == []
+    assert debt_bondage(frame(tmp_path, weekly(3, jitter=1.0)), rule) == []  # not similar
+
+
+def test_debt_bondage_is_silent_for_a_savings_club_and_remittances(tmp_path: Path) -> None:
+    rule = RULES["HT_DEBT_BONDAGE"]
+    club = weekly(3) + [tx(at(days=20), "5:CONTROLLER", "4:P1", 900)]  # the pot paid out
+    assert debt_bondage(frame(tmp_path, club), rule) == []
+    abroad = [{**r, "currency_received": "EUR", "amount_received": 115.0} for r in weekly(3)]
+    assert debt_bondage(frame(tmp_path, abroad), rule) == []
+
+
+def test_pooled_remittance_fires_on_swept_wages_sent_abroad(tmp_path: Path) -> None:
+    rule = RULES["HT_POOLED_REMITTANCE"]
+    rows = swept(3)  # 3 workers x 2 periods x 1,350 = 8,100 pooled
+    rows.append(tx(at(days=20), "3:BOSS", "6:ABROAD", 4050, received_in="EUR"))
+    alerts = pooled_remittance(frame(tmp_path, rows), rule)
+    assert [a["primary"] for a in alerts] == ["3:BOSS"]
+    assert alerts[0]["metrics"]["remitted_share"] == 0.5
+    rows[-1] = tx(at(days=20), "3:BOSS", "6:ABROAD", 4000, received_in="EUR")
+    assert pooled_remittance(frame(tmp_path, rows), rule) == []
+    # the same sum paid at home is not remitted
+    rows[-1] = tx(at(days=20), "3:BOSS", "6:LANDLORD", 5000)
+    assert pooled_remittance(frame(tmp_path, rows), rule) == []
