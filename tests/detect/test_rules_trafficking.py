@@ -84,7 +84,7 @@ def test_debt_bondage_fires_and_bounds(tmp_path: Path) -> None:
 
 def test_debt_bondage_is_silent_for_a_savings_club_and_remittances(tmp_path: Path) -> None:
     rule = RULES["HT_DEBT_BONDAGE"]
-    club = weekly(3) + [tx(at(days=20), "5:CONTROLLER", "4:P1", 900)]  # the pot paid out
+    club = [*weekly(3), tx(at(days=20), "5:CONTROLLER", "4:P1", 900)]  # the pot paid out
     assert debt_bondage(frame(tmp_path, club), rule) == []
     abroad = [{**r, "currency_received": "EUR", "amount_received": 115.0} for r in weekly(3)]
     assert debt_bondage(frame(tmp_path, abroad), rule) == []
