@@ -69,25 +69,20 @@ REASONS = {
 
 
 def read_lines(path: Path) -> pl.DataFrame:
-    """Every data line of `path` verbatim (``raw``) with its 1-based data row number."""
+    """Every data line of `path` verbatim (``raw``) with its 1-based data row number.
+
+    Lines are split on newlines only (a CR before one is dropped), never on a field separator
+    or quote, so any byte inside a line stays in that line's ``raw``; a blank line is a row too
+    (quarantined as EMPTY_ROW), so the numbers are the physical line numbers minus the header.
+    """
     try:
-        lines = pl.read_csv(
-            path,
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            skip_rows=1,
-            schema={"raw": pl.String},
-            low_memory=False,
-        )
+        lines = pl.scan_lines(path, name="raw", row_index_name="source_row").slice(1).collect()
     except pl.exceptions.ComputeError as exc:
         message = str(exc).splitlines()[0]
         if "utf-8" in message.lower() or "utf8" in message.lower():
             raise FeedFormatError(f"{path.name}: not valid UTF-8 text") from exc
         raise FeedFormatError(f"{path.name}: cannot be read as a text feed ({message})") from exc
-    return lines.with_row_index("source_row", offset=1).with_columns(
-        pl.col("source_row").cast(pl.Int64)
-    )
+    return lines.select(pl.col("source_row").cast(pl.Int64), "raw")
 
 
 def _field(i: int) -> pl.Expr:

@@ -37,6 +37,8 @@ from finflow.ingest.walk import walk_balances
 log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 64 * 1024
+MAX_FIELD = 16 * 1024 * 1024
+"""Longest CSV field read (characters); a longer one refuses the file (FeedFormatError)."""
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
 REASONS = {
@@ -89,11 +91,20 @@ def _read_table(path: Path, profile: Profile) -> _Table:
     reader = csv.reader(io.StringIO(body), delimiter=profile.delimiter)
     header = [h.strip() for h in next(reader)]
     records: list[tuple[int, list[str], str]] = []
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        raw = profile.delimiter.join(record)
-        records.append((len(records) + 1, record, raw))
+    limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            raw = profile.delimiter.join(record)
+            records.append((len(records) + 1, record, raw))
+    except csv.Error as exc:  # a field over MAX_FIELD, a NUL byte: the layout is broken
+        raise FeedFormatError(
+            f"{path.name}: unreadable CSV after data row {len(records)} "
+            f"(line {reader.line_num + at}): {exc}"
+        ) from exc
+    finally:
+        csv.field_size_limit(limit)
     log.debug("%s: %s, header at line %d, %d rows", path.name, encoding, at + 1, len(records))
     return _Table(preamble, header, records)
 

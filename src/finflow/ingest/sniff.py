@@ -40,7 +40,8 @@ class Sniffed:
 
 
 def _first_line(text: str) -> str:
-    return text.lstrip("\ufeff").splitlines()[0].strip() if text.strip() else ""
+    lines = text.lstrip("\ufeff").splitlines()
+    return lines[0].strip() if lines else ""
 
 
 def sniff(path: Path) -> Sniffed:
