@@ -282,6 +282,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         case_transactions,
         load_reference,
     )
+    from finflow.casepack.exports.parties import write_parties_csv
     from finflow.casepack.render import write_case_pack, write_cases_index
     from finflow.detect.frame import account_key
 
@@ -363,6 +364,9 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             "quarantine_summary": quarantine,
         }
         # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.
+        # parties.csv first: write_case_pack lists every file of the folder in its manifest
+        (cases_dir / case["case_id"]).mkdir(parents=True, exist_ok=True)
+        write_parties_csv(full, full["marking"], cases_dir / case["case_id"] / "parties.csv")
         write_case_pack(full, txns, cases_dir / case["case_id"], linkchart_png=case["rank"] <= top)
         packed.append(full)
     run_header = {

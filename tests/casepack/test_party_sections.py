@@ -142,3 +142,19 @@ def test_a_case_without_party_data_still_renders(tmp_path: Path) -> None:
     out = write_case_pack(case, transactions, tmp_path / "c", linkchart_png=False)
     text = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="sanctions"' in text and 'id="parties"' not in text
+
+
+def test_parties_csv_neutralises_formulas_and_keeps_the_category(tmp_path: Path) -> None:
+    import polars as pl
+
+    from finflow.casepack.exports.parties import write_parties_csv
+
+    case = _parties()
+    case["parties"][1]["name"] = '=HYPERLINK("http://x")'
+    path = write_parties_csv(case, "OFFICIAL-SENSITIVE", tmp_path / "parties.csv")
+    assert path is not None
+    frame = pl.read_csv(path, infer_schema=False)
+    assert frame["name"][1].startswith("'=")
+    assert set(frame["data_subject_category"]) == {"unknown"}
+    assert "possible match - for human review" in frame["possible_sanctions_matches"][0]
+    assert write_parties_csv({}, "OFFICIAL-SENSITIVE", tmp_path / "none.csv") is None
