@@ -19,6 +19,9 @@ from finflow.score.entities import Resolution, customer_keys
 
 log = logging.getLogger(__name__)
 
+PARALLEL_FROM = 5000
+"""Screen on all cores (finflow.screen.batch) from this many distinct (name, DOB) queries."""
+
 IDENTIFIER_COLUMNS = {
     "address": "address",
     "phone": "phone_n",
@@ -149,23 +152,34 @@ def screen_parties(
     for human review, with the matcher's score and explanation.
     """
     from finflow.screen import Screener, load_list
+    from finflow.screen.batch import Query, screen_queries
 
     path = list_path or sanctions_list_path()
     screener = Screener(load_list(path))
-    named = resolution.parties.filter(pl.col("name").is_not_null()).select(
-        "party_id", "name", "date_of_birth", "account_keys", "customer_ids"
+    named = (
+        resolution.parties.filter(pl.col("name").is_not_null())
+        .select("party_id", "name", "date_of_birth", "account_keys")
+        .sort("party_id")
+        .with_columns(dob=pl.col("date_of_birth").cast(pl.String))
     )
-    cache: dict[tuple[str, str | None], list[Any]] = {}
+    # Each distinct (name, DOB) once; on several processes when there are many.
+    distinct = named.select("name", "dob").unique().sort("name", "dob", nulls_last=True)
+    queries = [
+        Query(str(i), name, dob, "Person" if dob else None)
+        for i, (name, dob) in enumerate(distinct.iter_rows())
+    ]
+    workers = 1 if len(queries) < PARALLEL_FROM else None
+    found: dict[tuple[str, str | None], list[Any]] = {}
+    for query_id, matches in screen_queries(screener, iter(queries), workers=workers):
+        query = queries[int(query_id)]
+        if matches:
+            found[(query.name, query.dob)] = matches
     results: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
     min_score = float(rule.params.get("min_score", 0.0))
-    for party in named.sort("party_id").iter_rows(named=True):
-        dob = party["date_of_birth"].isoformat() if party["date_of_birth"] else None
-        kind = "Person" if party["date_of_birth"] else None
-        key = (party["name"], dob)
-        if key not in cache:
-            cache[key] = list(screener.screen(party["name"], dob=dob, kind=kind))
-        matches = [m for m in cache[key] if float(m.score) >= min_score]
+    for party in named.iter_rows(named=True):
+        dob = party["dob"]
+        matches = [m for m in found.get((party["name"], dob), []) if float(m.score) >= min_score]
         if not matches:
             continue
         rows = [
