@@ -1,7 +1,7 @@
 """How many attempts of each type to plant, and planting them.
 
 The planted share of rows aims at about 0.2% (AMLworld HI-Small has 0.10%), split evenly
-across the eleven types. Each type gets a floor of attempts (three from 18,000 rows up, fewer
+across the types. Each type gets a floor of attempts (three from 18,000 rows up, fewer
 below) so that small test sets still contain every type; at those sizes the floor, not the
 share, decides, and the planted share is higher (about 1.7% at 20,000 rows).
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from finflow.synth import oic, patterns
+from finflow.synth import oic, patterns, typologies
 from finflow.synth import rows as R
 from finflow.synth.attempt import Attempt, Context
 from finflow.synth.population import Population
@@ -35,6 +35,14 @@ BUILDERS: dict[str, tuple[Callable[[Context], Attempt], float]] = {
     "OIC-CROSSING-FEE": (oic.crossing_fee, 14.5),
     "OIC-STRUCTURING": (oic.structuring, 4.5),
     "OIC-PASS-THROUGH": (oic.pass_through, 9.0),
+    "OIC-MSB-NEXUS": (typologies.msb_nexus, 6.0),
+    "OIC-ROUND-CROSS-BORDER": (typologies.round_cross_border, 4.5),
+    "OIC-ESCROW": (typologies.escrow, 7.0),
+    "OIC-HAWALA": (typologies.hawala, 47.0),
+    "OIC-CASH-TO-CORRIDOR": (typologies.cash_to_corridor, 5.5),
+    "HT-WAGE-SWEEP": (typologies.wage_sweep, 21.0),
+    "HT-POOLED-REMITTANCE": (typologies.pooled_remittance, 22.5),
+    "HT-DEBT-BONDAGE": (typologies.debt_bondage, 14.0),
 }
 """Patterns.txt type -> (builder, mean rows per attempt)."""
 
