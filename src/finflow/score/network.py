@@ -32,10 +32,8 @@ from finflow.score.cases import score_alerts
 from finflow.score.config import PartyConfig
 
 UNKNOWN = "unknown"
-POSSIBLE_VICTIM = (
-    "possible victim: paid into an account flagged OIC_CROSSING_FEE (collector); many who pay "
-    "for a crossing are victims of exploitation, not suspects. For the investigator's attention."
-)
+POSSIBLE_VICTIM = "possible victim: paid into an OIC_CROSSING_FEE collector account"
+"""Attention flag, not a category: many who pay for a crossing are exploited, not suspects."""
 
 
 def account_party_id(account_key: str) -> str:

@@ -200,7 +200,7 @@ def write_kyc(out_dir: Path, name: str, seed: int) -> dict[str, Any]:
     customers: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}
     for n, (eid, ename, keys) in enumerate(holders.iter_rows()):
-        person = entity_kind({"entity_name": ename}) != "Company"
+        person = entity_kind({"entity_name": ename}) != "Company" and "#" not in ename
         dob = ""
         if person:
             dob = str(np.datetime64("1950-01-01") + int(rng.integers(0, 20000)))
