@@ -142,3 +142,16 @@ def test_fan_in_same_price_share_boundary(tmp_path: Path) -> None:
     three = [700, 1000, 1010, 1020, 1900, 2500]
     rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", a) for i, a in enumerate(three)]
     assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []
+
+
+def test_fan_in_amount_variation_boundary(tmp_path: Path) -> None:
+    # Rents of roughly one size (variation 0.10) are a collection; 0.21 is funds gathered.
+    rule = RULES["FAN_IN"]
+    rent = [850, 1000, 1150, 900, 1100, 1000]
+    rows = [tx(at(hours=i * 3), f"3:T{i}", "4:LANDLORD", a) for i, a in enumerate(rent)]
+    assert fan(frame(tmp_path, rows), rule, "in") == []
+    varied = [700, 1000, 1300, 800, 1200, 1000]
+    rows = [tx(at(hours=i * 3), f"3:T{i}", "4:SINK", a) for i, a in enumerate(varied)]
+    alerts = fan(frame(tmp_path, rows), rule, "in")
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["amount_variation"] > rule.params["min_amount_cv"]

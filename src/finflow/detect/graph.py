@@ -78,10 +78,12 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 (pl.col("total_gbp") - pl.col("total_gbp").median()).abs()
                 <= tol * pl.col("total_gbp").median()
             ).mean(),
+            amount_cv=pl.col("total_gbp").std(ddof=0) / pl.col("total_gbp").mean(),
             total_gbp=money_sum(pl.col("total_gbp")),
         )
         .filter(
             pl.col("n_new").is_between(lo, hi),
+            pl.col("amount_cv") >= float(param(rule, "min_amount_cv")),
             pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
             # Most counterparties paying one price is a fixed-price collection or payment run
             # (rent, club dues, fees, wages): a different pattern from funds being gathered.
@@ -99,7 +101,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
             baseline=(pl.col("all_others") - pl.col("n_new")) * days / pl.col("outside_days")
         )
         .filter(pl.col("n_new") >= burst * pl.col("baseline"))
-        .select(hub, "win", "n_new", "baseline", "total_gbp", "same_amount")
+        .select(hub, "win", "n_new", "baseline", "total_gbp", "same_amount", "amount_cv")
     )
     chosen = (
         one_off.join(windows.select(hub, "win"), on=hub)
@@ -134,6 +136,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                     "new_counterparties": row["n_new"],
                     "usual_counterparties_per_window": row["baseline"],
                     "share_paying_one_price": row["same_amount"],
+                    "amount_variation": row["amount_cv"],
                     "payments": row["n_payments"],
                     "total_gbp": row["total_gbp"],
                     "window_days": days,
