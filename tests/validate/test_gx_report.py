@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from typing import Any
 
 import pandas as pd
 import polars as pl
@@ -22,7 +23,7 @@ def test_importing_the_stage_does_not_import_great_expectations() -> None:
 
 
 def test_run_clock_and_uuids_are_dropped_from_results() -> None:
-    raw = {
+    raw: dict[str, Any] = {
         "success": True,
         "results": [{"expectation_config": {"type": "t", "id": "uuid-1", "kwargs": {}}}],
         "meta": {
