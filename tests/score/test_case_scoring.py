@@ -1,4 +1,4 @@
-"""Grouping alerts into cases and the explainable score."""
+"""The explainable score: diminishing repeats, corroboration bonus, bands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.score.cases import build_cases, group_alerts, score_alerts
+from finflow.score.cases import score_alerts
 
 RULES = load_rules(known=set(DETECTORS))
 
@@ -47,34 +47,3 @@ def test_bands_follow_the_thresholds() -> None:
     low = score_alerts([alert("A1", "FAN_IN", "x")], RULES)
     high = score_alerts([alert("A1", "OIC_CROSSING_FEE", "x"), alert("A2", "CYCLE", "x")], RULES)
     assert (low["band"], high["band"]) == ("low", "high")
-
-
-def test_alerts_sharing_accounts_form_one_case_and_others_stay_apart() -> None:
-    alerts = [
-        alert("A1", "FAN_OUT", "1:src", "2:a", "2:b"),
-        alert("A2", "OIC_PASS_THROUGH", "2:a", "3:z"),
-        alert("A3", "CYCLE", "9:q", "9:r"),
-    ]
-    cases = build_cases(alerts, RULES)
-    assert sorted(len(c["alert_ids"]) for c in cases) == [1, 2]
-    joined = next(c for c in cases if len(c["alert_ids"]) == 2)
-    assert joined["account_keys"] == ["1:src", "2:a", "2:b", "3:z"]
-    assert {r["rule_id"] for r in joined["rules_not_fired"]} == set(RULES.rules) - {
-        "FAN_OUT",
-        "OIC_PASS_THROUGH",
-    }
-
-
-def test_ranking_is_by_score_then_case_id() -> None:
-    alerts = [alert(f"A{i}", "FAN_IN", f"{i}:hub", f"{i}:p") for i in range(4)]
-    cases = build_cases(alerts, RULES)
-    assert [c["rank"] for c in cases] == [1, 2, 3, 4]
-    assert [c["case_id"] for c in cases] == sorted(c["case_id"] for c in cases)
-    assert build_cases(list(reversed(alerts)), RULES) == cases
-
-
-def test_a_hub_cannot_swallow_unrelated_alerts() -> None:
-    hub_alerts = [alert(f"A{i}", "FAN_IN", f"{i}:collector", "0:HUB") for i in range(3)]
-    groups = group_alerts(hub_alerts, max_accounts=3)
-    assert len(groups) == 3
-    assert len(group_alerts(hub_alerts, max_accounts=10)) == 1

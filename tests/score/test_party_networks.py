@@ -116,3 +116,20 @@ def test_scores_and_ranks_are_identical_for_the_same_inputs_in_any_order() -> No
     fan_in = next(c for c in top["contributions"] if c["rule_id"] == "FAN_IN")
     assert fan_in["hits"] == 2 and "0.5^1" in fan_in["explanation"]
     assert top["corroboration_bonus"] > 0
+
+
+def test_alerts_sharing_parties_form_one_case_and_others_stay_apart() -> None:
+    alerts = [
+        alert("A1", "FAN_OUT", "1:src", "2:a", "2:b"),
+        alert("A2", "OIC_PASS_THROUGH", "2:a", "3:z"),
+        alert("A3", "CYCLE", "9:q", "9:r"),
+    ]
+    built = cases(alerts, flows())
+    assert sorted(len(c["alert_ids"]) for c in built) == [1, 2]
+    joined = next(c for c in built if len(c["alert_ids"]) == 2)
+    assert joined["account_keys"] == ["1:src", "2:a", "2:b", "3:z"]
+    assert sorted(joined["party_ids"]) == sorted(P(k) for k in joined["account_keys"])
+    fired = {"FAN_OUT", "OIC_PASS_THROUGH"}
+    assert {r["rule_id"] for r in joined["rules_not_fired"]} == (
+        set(RULES.rules) | set(PARTY.rules)
+    ) - fired
