@@ -193,13 +193,18 @@ def _rows_read(checks: dict[str, Any], accepted: pl.DataFrame, rejected: pl.Data
 
 
 def reader_fingerprint(fx: pl.DataFrame) -> str:
-    """What, besides a file's bytes, decides its ingested rows: software version and FX table.
+    """What, besides a file's bytes, decides its ingested rows: the software version, the FX
+    table and the bank CSV profiles.
 
     A committed file is re-used only under the same fingerprint; otherwise it is read again and
     its outputs replaced.
     """
+    from finflow.ingest.csvprofile import PROFILE_DIR
+
     digest = hashlib.sha256(__version__.encode())
     digest.update(fx.sort("currency", "date").write_csv().encode())
+    for profile in sorted(PROFILE_DIR.glob("*.yaml")):
+        digest.update(profile.name.encode() + b"\0" + profile.read_bytes())
     return digest.hexdigest()[:16]
 
 
