@@ -141,7 +141,8 @@ def finflow_deliveries() -> None:
         log.info("finflow deliveries processed: %s", done)
         return {"deliveries": len(done), "cases": sum(r["cases"] for r in done)}
 
-    report(process_delivery.expand(delivery=find_deliveries()))
+    processed: Any = process_delivery.expand(delivery=find_deliveries())
+    report(processed)
 
 
 finflow_deliveries_dag = finflow_deliveries()

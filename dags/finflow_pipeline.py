@@ -1,6 +1,7 @@
 """finflow_pipeline: the whole pipeline on one folder of feed files, one task per stage.
 
-Trigger it with `input_dir` and `output_dir` (and optionally `database_url`). Wiring only: each
+Trigger it with `input_dir` (a folder, or a URL read through `ObjectStoragePath` and staged
+into `output_dir/staging/`) and `output_dir` (and optionally `database_url`). Wiring only: each
 task imports `finflow` inside its body, calls one stage function and passes on a small dict
 (the output folder and the finflow run id), never data. Stages are idempotent: a retry or a
 re-run replaces the stage's own outputs under `output_dir`.
@@ -68,14 +69,16 @@ def finflow_pipeline() -> None:
 
         from finflow.errors import ConfigError
         from finflow.pipeline import stage_ingest
+        from finflow_airflow.storage import local_folder
 
         assert params is not None and outlet_events is not None
         if not params["input_dir"] or not params["output_dir"]:
             raise ConfigError("params input_dir and output_dir are required")
         stamp = logical_date.isoformat() if logical_date is not None else None
-        summary = stage_ingest(
-            Path(params["input_dir"]), Path(params["output_dir"]), logical_date=stamp
-        )
+        out_dir = Path(params["output_dir"])
+        # a URL (file://, s3://conn@bucket/...) is read through ObjectStoragePath, staged here
+        input_dir = local_folder(params["input_dir"], out_dir / "staging")
+        summary = stage_ingest(input_dir, out_dir, logical_date=stamp)
         log.info("finflow ingest: %s", summary)
         counts = {k: summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined")}
         outlet_events[assets.LAKE_TRANSACTIONS].extra = {
@@ -162,7 +165,12 @@ def finflow_pipeline() -> None:
         }
         return run
 
-    store(casepacks(score(detect(validate(ingest())))))
+    ingested: Any = ingest()  # each task call returns an XComArg: the next task's input
+    validated: Any = validate(ingested)
+    detected: Any = detect(validated)
+    scored: Any = score(detected)
+    packed: Any = casepacks(scored)
+    store(packed)
 
 
 finflow_pipeline_dag = finflow_pipeline()

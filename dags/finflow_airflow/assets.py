@@ -16,4 +16,20 @@ CASES = Asset("finflow://results/cases", group="finflow")
 CASE_PACKS = Asset("finflow://results/casepacks", group="finflow")
 STORE = Asset("finflow://store/runs", group="finflow")
 
-ALL = (LAKE_TRANSACTIONS, QUARANTINE, VALIDATION, ALERTS, CASES, CASE_PACKS, STORE)
+# The shared lake built by finflow_ingest, one partition per feed file: an event per file
+# ingested (from the mapped task) and an event per ingest run (from its close_run task, once
+# every file of the run is in). finflow_detect is scheduled on LAKE_INGESTS.
+LAKE_FILES = Asset("finflow://lake/files", group="finflow")
+LAKE_INGESTS = Asset("finflow://lake/ingests", group="finflow")
+
+ALL = (
+    LAKE_TRANSACTIONS,
+    QUARANTINE,
+    VALIDATION,
+    ALERTS,
+    CASES,
+    CASE_PACKS,
+    STORE,
+    LAKE_FILES,
+    LAKE_INGESTS,
+)

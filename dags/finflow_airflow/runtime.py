@@ -73,3 +73,30 @@ def setting(params: dict[str, Any], name: str, variable: str) -> str:
 
     value = params.get(name) or Variable.get(variable, default="")
     return str(value or "")
+
+
+def detection_window(
+    params: dict[str, Any],
+    run_type: str,
+    interval: tuple[Any, Any],
+    ingests: list[dict[str, Any]],
+) -> tuple[str | None, str | None, str]:
+    """The booking-time window [start, end) a finflow_detect run looks at, and why.
+
+    In order: the run's `window_start`/`window_end` Params when either is set; the lake events
+    that triggered the run (from the earliest to just after the latest booking of the files
+    they added); the data interval of a scheduled or backfill run; else the whole lake.
+    """
+    from datetime import datetime, timedelta
+
+    if params.get("window_start") or params.get("window_end"):
+        return params.get("window_start") or None, params.get("window_end") or None, "params"
+    booked = [e for e in ingests if e.get("booked_from") and e.get("booked_to")]
+    if booked:
+        start = min(datetime.fromisoformat(e["booked_from"]) for e in booked)
+        last = max(datetime.fromisoformat(e["booked_to"]) for e in booked)
+        return start.isoformat(), (last + timedelta(microseconds=1)).isoformat(), "lake events"
+    kind = run_type.rsplit(".", 1)[-1].lower()
+    if kind in ("scheduled", "backfill_job", "backfill") and interval[0] is not None:
+        return interval[0].isoformat(), interval[1].isoformat(), "data interval"
+    return None, None, "whole lake"

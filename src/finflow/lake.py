@@ -96,8 +96,9 @@ def entries(lake_dir: Path) -> list[dict[str, Any]]:
 def list_files(input_dir: Path) -> list[Path]:
     """The regular, non-hidden files in `input_dir` and its sub-folders, by relative path.
 
-    A sub-folder is a delivery; hidden files and folders (a copy in progress, `.DS_Store`) are
-    left out. An existing but empty folder is no error: nothing has arrived yet.
+    A sub-folder is a delivery: its files are listed, not those of its own sub-folders (a
+    delivery's `truth/` or `archive/`). Hidden files and folders (a copy in progress,
+    `.DS_Store`) are left out. An existing but empty folder is no error: nothing arrived yet.
     """
     if not input_dir.exists():
         raise InputError(f"input folder {input_dir} does not exist")
@@ -106,7 +107,9 @@ def list_files(input_dir: Path) -> list[Path]:
     files = [
         p
         for p in input_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(input_dir).parts)
+        if len(p.relative_to(input_dir).parts) <= 2
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(input_dir).parts)
     ]
     return sorted(files, key=lambda p: p.relative_to(input_dir).as_posix())
 

@@ -774,36 +774,24 @@ def stage_ingest_file(
     return entry
 
 
-SUITES = {"amlworld_accounts": "accounts", **{f: "transactions" for f in TRANSACTION_FEEDS}}
-"""The great-expectations suite each lake format is checked against at ingest."""
-
-
 def _check_partition(lake_dir: Path, entry: dict[str, Any]) -> None:
     """Validate a file's committed partition (batches of VALIDATION_BATCH_ROWS) into its entry.
 
-    Results and Data Docs go to ``validation/<key>/``, one folder per file, so files checked
-    in parallel never share GX stores. Transaction feeds also get their booking period.
+    A transaction feed gets its feed type's suite, as in `stage_validate`, with the period its
+    statement declares (camt.053 FrToDt) or else its own booking period, and no volume baseline
+    (files reach the lake one by one, with no run to compare against); an account file gets
+    ``accounts``; KYC reference files have no suite. Results and Data Docs go to
+    ``validation/<key>/``, one folder per file, so files checked in parallel share no GX store.
+    A failed critical expectation raises `SuiteValidationFailed` naming the file.
     """
     from finflow import lake
     from finflow.ingest.runner import partition_path
-    from finflow.validate.gx_suites import validate_frame
+    from finflow.validate import feeds
+    from finflow.validate.gx_suites import SuiteValidationFailed, validate_frame
 
     part = lake.key(entry["sha256"])
     partition = partition_path(lake_dir, entry["format"], entry["sha256"])
-    suite = SUITES.get(entry["format"])
-    results = []
-    rows = int(entry["rows_accepted"])
-    for start in range(0, rows if suite else 0, VALIDATION_BATCH_ROWS):
-        batch = pl.scan_parquet(partition).slice(start, VALIDATION_BATCH_ROWS).collect()
-        batch_id = part if rows <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
-        assert suite is not None
-        results.append(
-            validate_frame(batch, suite, lake_dir / lake.VALIDATION_DIR / part, batch_id)
-        )
-    entry["validation"] = {
-        "suites_run": len(results),
-        "warnings": sum(len(r["failed_warning"]) for r in results),
-    }
+    suite, parameters, extra = None, None, {}
     if entry["format"] in TRANSACTION_FEEDS:
         first, last = (
             pl.scan_parquet(partition)
@@ -812,6 +800,32 @@ def _check_partition(lake_dir: Path, entry: dict[str, Any]) -> None:
             .row(0)
         )
         entry.update(booked_from=first.isoformat(), booked_to=last.isoformat())
+        check = feeds.feed_check(entry, last.isoformat(), entry["sha256"], {})
+        suite, parameters = check.suite, dict(check.parameters)
+        if not ((entry.get("checks") or {}).get("declared_period") or {}).get("from"):
+            day = datetime(first.year, first.month, first.day, tzinfo=UTC)
+            parameters.update(period_start=day, period_end=last + timedelta(days=1))
+        extra = {feeds.ROWS_COLUMN: pl.lit(int(entry["rows_read"]), dtype=pl.Int64)}
+    elif entry["format"] == "amlworld_accounts":
+        suite = "accounts"
+    results = []
+    rows = int(entry["rows_accepted"])
+    for start in range(0, rows if suite else 0, VALIDATION_BATCH_ROWS):
+        batch = pl.scan_parquet(partition).slice(start, VALIDATION_BATCH_ROWS).with_columns(**extra)
+        batch_id = part if rows <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
+        assert suite is not None
+        folder = lake_dir / lake.VALIDATION_DIR / part
+        try:
+            results.append(
+                validate_frame(batch.collect(), suite, folder, batch_id, parameters=parameters)
+            )
+        except SuiteValidationFailed as exc:
+            raise SuiteValidationFailed(f"{entry['file']}: {exc}", exc.summary) from exc
+    entry["validation"] = {
+        "suite": suite,
+        "suites_run": len(results),
+        "warnings": sum(len(r["failed_warning"]) for r in results),
+    }
 
 
 def stage_close_run(lake_dir: Path, ingest_id: str, shas: list[str]) -> dict[str, Any]:
