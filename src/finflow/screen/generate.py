@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from finflow.screen.gen_people import (
     make_person,
     make_subject,
 )
+from finflow.screen.gen_translit import strip_accents
 from finflow.screen.gen_variants import VARIANTS, _core
 
 NEGATIVE_KINDS = (
@@ -63,18 +65,19 @@ def listed_names(subject: Subject, rng: random.Random) -> list[ListedName]:
     """The name rows of one designation."""
     parts = subject.parts
     rows = [ListedName(parts, 0, "Primary Name", "")]
-    if any(len(p.spellings) > 1 for p in parts) and rng.random() < 0.6:
+    spellings = max(len(p.spellings) for p in parts)
+    if spellings > 1 and rng.random() < 0.85:
         rows.append(ListedName(parts, 1, "Primary Name Variation", ""))
-    if any(len(p.spellings) > 2 for p in parts) and rng.random() < 0.5:
-        rows.append(ListedName(parts, 2, "Alias", "Good quality"))
-    if subject.kind == "Individual" and rng.random() < 0.3:  # middle names left out
+    for spelling in range(2, min(spellings, 5)):
+        if rng.random() < 0.6:
+            rows.append(ListedName(parts, spelling, "Alias", "Good quality"))
+    if subject.kind == "Individual" and rng.random() < 0.5:  # middle names left out
         core = [p for p in parts if p.role not in ("patronymic", "middle")]
         if len(core) < len(parts):
             rows.append(ListedName(core, 0, "Alias", "Good quality"))
-    if rng.random() < 0.45:
-        rows.append(
-            ListedName([Part("alias", (_weak_alias(subject, rng),))], 0, "Alias", "Low quality")
-        )
+    if rng.random() < 0.6:
+        weak = Part("alias", (_weak_alias(subject, rng),))
+        rows.append(ListedName([weak], 0, "Alias", "Low quality"))
     return rows
 
 
@@ -82,15 +85,35 @@ def _identity(parts: list[Part]) -> list[Part]:
     return [p for p in parts if p.role in ("given", "family", "org", "middle", "patronymic")]
 
 
-def _clashes(candidate: list[Part], subjects: list[Subject]) -> bool:
-    """True if some designation carries two of these name words, or all of them."""
-    mine = _identity(candidate)
-    for subject in subjects:
-        theirs = _identity(subject.parts)
-        shared = sum(1 for p in mine if any(p.same_name(t) for t in theirs))
-        if shared >= 2 or (mine and shared == len(mine)):
-            return True
-    return False
+def _spelling_keys(part: Part) -> set[str]:
+    return {strip_accents(s).lower().replace(" ", "") for s in part.spellings}
+
+
+class NameRegistry:
+    """Which subjects carry a name word in any of its spellings (for the negative check)."""
+
+    def __init__(self) -> None:
+        self.holders: dict[str, set[int]] = {}
+        self.sizes: list[int] = []
+
+    def add(self, parts: list[Part]) -> None:
+        number = len(self.sizes)
+        identity = _identity(parts)
+        self.sizes.append(len(identity))
+        for part in identity:
+            for key in _spelling_keys(part):
+                self.holders.setdefault(key, set()).add(number)
+
+    def clashes(self, candidate: list[Part]) -> bool:
+        """True if some subject carries two of these name words, or all of them."""
+        mine = _identity(candidate)
+        shared: Counter[int] = Counter()
+        for part in mine:
+            holders: set[int] = set()
+            for key in _spelling_keys(part):
+                holders |= self.holders.get(key, set())
+            shared.update(holders)
+        return any(n >= 2 or n == len(mine) for n in shared.values())
 
 
 def _query_dob(subject: Subject, rng: random.Random) -> str:
@@ -105,7 +128,7 @@ def _query_dob(subject: Subject, rng: random.Random) -> str:
 
 
 def _negative(
-    kind: str, subjects: list[Subject], rng: random.Random
+    kind: str, subjects: list[Subject], registry: NameRegistry, rng: random.Random
 ) -> tuple[str, str, str] | None:
     """(name, dob, type) of a negative query of `kind`, or None if this draw clashes."""
     people = [s for s in subjects if s.kind == "Individual"]
@@ -119,7 +142,7 @@ def _negative(
     if kind == "neg-org-shared-word":  # another firm sharing one distinctive word
         base = rng.choice([s for s in subjects if s.kind == "Entity"])
         parts = [next(p for p in base.parts if p.role == "org"), *make_org(rng)]
-        if _clashes(parts, subjects):
+        if registry.clashes(parts):
             return None
         return " ".join(p.listed for p in parts), "", "Organization"
     fresh = make_person(rng, target.culture)
@@ -135,7 +158,7 @@ def _negative(
         parts = [p for p in fresh if p.role in ("given", "family")]
     else:
         parts = fresh
-    if _clashes(parts, subjects):
+    if registry.clashes(parts):
         return None
     dob = ""
     if rng.random() < 0.5:
@@ -148,14 +171,16 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
     """Write list.csv, queries.csv and truth.csv for one seed; return counts."""
     rng = random.Random(seed)
     subjects: list[Subject] = []
+    registry = NameRegistry()
     seen: set[str] = set()
     while len(subjects) < size:
         subject = make_subject(rng)
         key = subject.listed_name().lower()
-        if key in seen or _clashes(subject.parts, subjects[-200:]):
+        if key in seen:
             continue
         seen.add(key)
         subjects.append(subject)
+        registry.add(subject.parts)
     ids = [f"GEN{seed % 1000:03d}-{i + 1:05d}" for i in range(size)]
     rows = {uid: listed_names(s, rng) for uid, s in zip(ids, subjects, strict=True)}
     folder.mkdir(parents=True, exist_ok=True)
@@ -193,7 +218,7 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
         made = tries = 0
         while made < per_kind * 2 and tries < per_kind * 50:
             tries += 1
-            negative = _negative(variant, subjects, rng)
+            negative = _negative(variant, subjects, registry, rng)
             if negative:
                 queries.append(Query("", *negative, "", variant))
                 made += 1

@@ -13,7 +13,7 @@ recall with the index equals recall comparing every pair (tested, and measured i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import combinations
 
 from finflow.screen.normalise import variant_groups
@@ -53,31 +53,36 @@ def keys(text: str) -> Iterator[str]:
 
 
 class VocabularyIndex:
-    """Unit texts -> ids, keys -> unit ids, unit ids -> name rows."""
+    """Unit texts -> ids, keys -> unit ids, unit ids -> the name rows where they count.
+
+    A row is posted under a unit only where the unit covers a strong token or is an initial:
+    particles and generic words are in the vocabulary (they are scored) but retrieve nothing.
+    """
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.ids: dict[str, int] = {}
         self.rows: list[set[int]] = []
-        self.compound: list[bool] = []
+        self.compound_rows: list[set[int]] = []  # rows where the unit is two tokens run together
         self.by_key: dict[str, list[int]] = {}
         self.initials: dict[str, list[int]] = {}
 
-    def add(self, text: str, row: int, compound: bool) -> int:
+    def add(self, text: str, row: int, compound: bool, significant: bool) -> int:
         vid = self.ids.get(text)
         if vid is None:
             vid = len(self.texts)
             self.ids[text] = vid
             self.texts.append(text)
             self.rows.append(set())
-            self.compound.append(compound)
+            self.compound_rows.append(set())
             for key in keys(text):
                 self.by_key.setdefault(key, []).append(vid)
             if len(text) == 1:
                 self.initials.setdefault(text, []).append(vid)
-        else:
-            self.compound[vid] = self.compound[vid] and compound
-        self.rows[vid].add(row)
+        if significant:
+            self.rows[vid].add(row)
+            if compound:
+                self.compound_rows[vid].add(row)
         return vid
 
     def lookup(self, text: str) -> set[int]:
@@ -112,7 +117,3 @@ def select_rows(
     for a, b in combinations(per_position, 2):
         chosen |= a & b
     return chosen
-
-
-def all_pairs(items: Iterable[int]) -> set[int]:
-    return set(items)

@@ -15,10 +15,36 @@ from dataclasses import dataclass
 from finflow.screen.similarity import TOKEN_SCORES
 from finflow.screen.units import Unit
 
-INITIAL = TOKEN_SCORES["initial"]
-
 QUERY_SHARE = 0.65  # weight of the query's coverage; the listed name's coverage has the rest
 CAP = 0.6  # score ceiling when too few real name words agree
+INITIAL = TOKEN_SCORES["initial"]
+
+Sims = list[dict[str, tuple[float, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the scorer needs to know about a name's units, computed once per name."""
+
+    units: tuple[Unit, ...]
+    total: float  # weight of the single-token units
+    strong: int  # strong single tokens
+    significant: int  # bit mask of strong tokens and initials
+    positions: dict[str, tuple[int, ...]]  # unit text -> indexes of the units with that text
+
+
+def shape(units: tuple[Unit, ...]) -> Shape:
+    singles = [u for u in units if not u.compound]
+    positions: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        positions.setdefault(u.text, []).append(i)
+    return Shape(
+        units,
+        sum(u.weight for u in singles),
+        sum(1 for u in singles if u.strong),
+        sum(u.mask for u in singles if u.significant),
+        {t: tuple(p) for t, p in positions.items()},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,36 +64,40 @@ class NameScore:
     capped: bool
 
 
-def _covered(mask: int, parts: tuple[Unit, ...]) -> tuple[str, ...]:
-    return tuple(u.text for u in parts if not u.compound and not u.mask & mask)
-
-
-def score_name(
-    query: tuple[Unit, ...],
-    listed: tuple[Unit, ...],
-    sims: list[dict[str, tuple[float, str]]],
-) -> NameScore:
-    """Align `query` units with `listed` units; `sims[i][text]` is query unit i's agreement."""
+def align(query: Shape, listed: Shape, sims: Sims) -> tuple[float, bool, list[tuple[int, int]]]:
+    """The name score, whether it was capped, and the aligned (query, listed) unit pairs."""
     pairs = []
-    for qi, qu in enumerate(query):
+    l_units = listed.units
+    positions = listed.positions
+    for qi, qu in enumerate(query.units):
         found = sims[qi]
         if len(qu.text) == 1:  # an initial stands for any listed word with that first letter
-            for li, lu in enumerate(listed):
-                if not lu.compound and lu.text[0] == qu.text and len(lu.text) > 1:
+            for li, lu in enumerate(l_units):
+                if not lu.compound and len(lu.text) > 1 and lu.text[0] == qu.text:
                     pairs.append((INITIAL, 0, qu.weight + lu.weight, qi, li))
         if not found:
             continue
-        for li, lu in enumerate(listed):
-            hit = found.get(lu.text)
-            if hit is not None:
-                pairs.append((hit[0], -(qu.compound + lu.compound), qu.weight + lu.weight, qi, li))
+        if len(found) <= len(positions):
+            for text, (sim, _) in found.items():
+                for li in positions.get(text, ()):
+                    lu = l_units[li]
+                    pairs.append((sim, -qu.compound - lu.compound, qu.weight + lu.weight, qi, li))
+        else:
+            for li, lu in enumerate(l_units):
+                hit = found.get(lu.text)
+                if hit is not None:
+                    pairs.append(
+                        (hit[0], -qu.compound - lu.compound, qu.weight + lu.weight, qi, li)
+                    )
+    if not pairs:
+        return 0.0, False, []
     pairs.sort(reverse=True)
     q_used = l_used = 0
     q_cov = l_cov = 0.0
     strong_hit = False
-    agreements = []
+    chosen = []
     for sim, _, _, qi, li in pairs:
-        qu, lu = query[qi], listed[li]
+        qu, lu = query.units[qi], l_units[li]
         if q_used & qu.mask or l_used & lu.mask:
             continue
         q_used |= qu.mask
@@ -75,23 +105,32 @@ def score_name(
         q_cov += sim * qu.weight
         l_cov += sim * lu.weight
         strong_hit = strong_hit or (qu.strong and lu.strong)
-        why = "initial" if len(qu.text) == 1 and lu.text not in sims[qi] else sims[qi][lu.text][1]
-        agreements.append(Agreement(qu.text, lu.text, sim, why))
-    q_total = sum(u.weight for u in query if not u.compound)
-    l_total = sum(u.weight for u in listed if not u.compound)
-    if not agreements or not strong_hit or not q_total or not l_total:
-        return NameScore(0.0, (), _covered(0, query), _covered(0, listed), False)
-    score = QUERY_SHARE * q_cov / q_total + (1 - QUERY_SHARE) * l_cov / l_total
-    listed_strong = sum(1 for u in listed if u.strong and not u.compound)
-    significant = sum(u.mask for u in listed if u.significant)
-    matched_listed = bin(l_used & significant).count("1")
-    capped = matched_listed < min(2, listed_strong)
+        chosen.append((qi, li))
+    if not strong_hit or not query.total or not listed.total:
+        return 0.0, False, []
+    score = QUERY_SHARE * q_cov / query.total + (1 - QUERY_SHARE) * l_cov / listed.total
+    capped = bin(l_used & listed.significant).count("1") < min(2, listed.strong)
     if capped:
         score = min(score, CAP)
+    return min(1.0, score), capped, chosen
+
+
+def score_name(query: Shape, listed: Shape, sims: Sims) -> NameScore:
+    """The name score with the agreements that make it up (for explanations)."""
+    score, capped, chosen = align(query, listed, sims)
+    agreements = []
+    q_used = l_used = 0
+    for qi, li in chosen:
+        qu, lu = query.units[qi], listed.units[li]
+        q_used |= qu.mask
+        l_used |= lu.mask
+        hit = sims[qi].get(lu.text)
+        sim, why = hit if hit is not None else (INITIAL, "initial")
+        agreements.append(Agreement(qu.text, lu.text, sim, why))
     return NameScore(
-        min(1.0, score),
+        score,
         tuple(agreements),
-        _covered(q_used, query),
-        _covered(l_used, listed),
+        tuple(u.text for u in query.units if not u.compound and not u.mask & q_used),
+        tuple(u.text for u in listed.units if not u.compound and not u.mask & l_used),
         capped,
     )

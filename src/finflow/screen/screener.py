@@ -17,7 +17,7 @@ from finflow.screen.explain import explain
 from finflow.screen.index import VocabularyIndex, select_rows
 from finflow.screen.model import Designation, NameRow, SanctionsList
 from finflow.screen.normalise import normalise
-from finflow.screen.score import CAP, score_name
+from finflow.screen.score import CAP, Shape, align, score_name, shape
 from finflow.screen.similarity import token_similarity
 from finflow.screen.units import Unit, units
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.75
 QUERY_KINDS = {"person": "Individual", "organization": "Entity", "organisation": "Entity"}
 MAX_DOB_BONUS = max(DOB_EFFECT.values())
+SIM_CACHE = 200_000  # query unit texts whose agreements are kept
 
 
 class QueryKindError(InputError):
@@ -51,8 +52,8 @@ class Match:
 class _Row:
     designation: int
     name: NameRow
-    units: tuple[Unit, ...]
-    strong: int
+    shape: Shape
+    strength: float
 
 
 def query_kind(kind: str | None) -> str | None:
@@ -78,7 +79,6 @@ class Screener:
         ]
         self.rows: list[_Row] = []
         self.index = VocabularyIndex()
-        compound_rows: set[int] = set()
         few_strong: set[int] = set()
         for di, des in enumerate(self.designations):
             for name_row in des.names:
@@ -87,14 +87,15 @@ class Screener:
                     continue
                 row_id = len(self.rows)
                 row_units = units(normal)
-                self.rows.append(_Row(di, name_row, row_units, normal.strong))
+                self.rows.append(_Row(di, name_row, shape(row_units), name_row.strength))
                 if normal.strong <= 1:
                     few_strong.add(row_id)
                 for unit in row_units:
-                    self.index.add(unit.text, row_id, unit.compound)
+                    self.index.add(
+                        unit.text, row_id, unit.compound, unit.strong or unit.significant
+                    )
         self.few_strong = frozenset(few_strong)
-        self.compound_vids = {v for v, c in enumerate(self.index.compound) if c}
-        del compound_rows
+        self._sim_cache: dict[str, dict[str, tuple[float, str]]] = {}
         log.info(
             "screener: %d designations, %d name rows, %d vocabulary entries",
             len(self.designations),
@@ -103,17 +104,24 @@ class Screener:
         )
 
     def _similarities(self, query: tuple[Unit, ...]) -> list[dict[str, tuple[float, str]]]:
+        return [self._unit_similarities(unit.text) for unit in query]
+
+    def _unit_similarities(self, text: str) -> dict[str, tuple[float, str]]:
+        """Listed unit texts that agree with `text`, with the agreement (cached per text)."""
+        found = self._sim_cache.get(text)
+        if found is not None:
+            return found
         texts = self.index.texts
-        out = []
-        for unit in query:
-            found: dict[str, tuple[float, str]] = {}
-            vids = self.index.lookup(unit.text) if self.use_index else range(len(texts))
-            for vid in vids:
-                sim, why = token_similarity(unit.text, texts[vid])
-                if sim:
-                    found[texts[vid]] = (sim, why)
-            out.append(found)
-        return out
+        found = {}
+        vids = self.index.lookup(text) if self.use_index else range(len(texts))
+        for vid in vids:
+            sim, why = token_similarity(text, texts[vid])
+            if sim:
+                found[texts[vid]] = (sim, why)
+        if len(self._sim_cache) > SIM_CACHE:
+            self._sim_cache.clear()
+        self._sim_cache[text] = found
+        return found
 
     def _candidates(
         self, query: tuple[Unit, ...], sims: list[dict[str, tuple[float, str]]], cap_ok: bool
@@ -132,8 +140,7 @@ class Screener:
             for text in found:
                 vid = ids[text]
                 rows |= self.index.rows[vid]
-                if vid in self.compound_vids:
-                    compound_rows |= self.index.rows[vid]
+                compound_rows |= self.index.compound_rows[vid]
             mask, bit = unit.mask, 0
             while mask:
                 if mask & 1:
@@ -158,26 +165,27 @@ class Screener:
         normal = normalise(name)
         if not normal.tokens:
             return []
-        query = units(normal)
-        sims = self._similarities(query)
+        query = shape(units(normal))
+        sims = self._similarities(query.units)
         cap_ok = threshold <= CAP + MAX_DOB_BONUS
         best: dict[int, Match] = {}
-        for row_id in sorted(self._candidates(query, sims, cap_ok)):
+        for row_id in sorted(self._candidates(query.units, sims, cap_ok)):
             row = self.rows[row_id]
             des = self.designations[row.designation]
             if want and des.kind != want:
                 continue
-            result = score_name(query, row.units, sims)
-            if result.score <= 0:
+            name_score = align(query, row.shape, sims)[0]
+            if name_score <= 0 or name_score * row.strength + MAX_DOB_BONUS < threshold:
                 continue
             outcome, listed = compare_dob(query_dob, self.dobs[row.designation])
-            score = result.score * row.name.strength + DOB_EFFECT[outcome]
+            score = name_score * row.strength + DOB_EFFECT[outcome]
             score = round(min(1.0, max(0.0, score)), 4)
             if score < threshold:
                 continue
             current = best.get(row.designation)
             if current is not None and current.score >= score:
                 continue
+            result = score_name(query, row.shape, sims)
             best[row.designation] = Match(
                 des.unique_id,
                 score,
