@@ -119,9 +119,29 @@ def evaluate(truth: Path, out_dir: Path) -> dict[str, Any]:
             "precision": round(case_hits["pos"].mean(), 4) if n_cases else 0.0,  # type: ignore[arg-type]
         },
     }
+    report["rules"] = _per_rule(out_dir, state, set(positives["txn_id"].to_list()))
     (out_dir / "evaluation.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (out_dir / "evaluation.md").write_text(render_markdown(report), encoding="utf-8")
     return report
+
+
+def _per_rule(out_dir: Path, state: dict[str, Any], positives: set[str]) -> dict[str, Any]:
+    """Per rule: whether it ran, its alerts, and how many cite a laundering transaction."""
+    alerts_path = out_dir / "alerts.json"
+    alerts = json.loads(alerts_path.read_text(encoding="utf-8")) if alerts_path.exists() else []
+    stats = state.get("stages", {}).get("detect", {}).get("rules", {})
+    out: dict[str, Any] = {}
+    for rule_id in sorted(set(stats) | {a["rule_id"] for a in alerts}):
+        mine = [a for a in alerts if a["rule_id"] == rule_id]
+        hits = sum(1 for a in mine if positives.intersection(a["evidence_txn_ids"]))
+        out[rule_id] = {
+            "status": stats.get(rule_id, {}).get("status", "ran"),
+            "alerts": len(mine),
+            "with_laundering": hits,
+            "alert_precision": round(hits / len(mine), 4) if mine else None,
+            "seconds": stats.get(rule_id, {}).get("seconds"),
+        }
+    return out
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -142,4 +162,17 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"(case precision {c['precision']:.3f}).",
         "",
     ]
+    if report.get("rules"):
+        lines += [
+            "| rule | status | alerts | with laundering | alert precision | seconds |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for rule_id, r in report["rules"].items():
+            prec = "" if r["alert_precision"] is None else f"{r['alert_precision']:.2f}"
+            secs = "" if r["seconds"] is None else f"{r['seconds']:.2f}"
+            lines.append(
+                f"| {rule_id} | {r['status']} | {r['alerts']} | {r['with_laundering']} | "
+                f"{prec} | {secs} |"
+            )
+        lines.append("")
     return "\n".join(lines)
