@@ -102,3 +102,22 @@ def test_a_reference_data_change_changes_the_hash(tmp_path: Path) -> None:
     ref = tmp_path / "reference.yaml"
     ref.write_text(ref.read_text().replace("[AE, TR,", "[AE, QA, TR,"))
     assert load_rules(path).sha256 != before
+
+
+DOCUMENTED = (
+    "FAN_IN", "FAN_OUT", "CYCLE", "SCATTER_GATHER", "GATHER_SCATTER", "STACK", "BIPARTITE",
+    "OIC_CROSSING_FEE", "OIC_STRUCTURING", "OIC_PASS_THROUGH", "OIC_MSB_NEXUS",
+    "OIC_ROUND_CROSS_BORDER", "OIC_ESCROW", "OIC_HAWALA_PROFILE", "OIC_CASH_TO_CORRIDOR",
+    "OIC_FUNNEL", "OIC_NARRATIVE", "OIC_CRYPTO_RAMP", "HT_WAGE_SWEEP", "HT_DEBT_BONDAGE",
+    "HT_POOLED_REMITTANCE",
+)  # fmt: skip
+
+
+def test_every_detection_rule_is_documented_for_investigators_with_its_version() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    rules = load_rules(known=set(DETECTORS)).rules
+    for rid in DOCUMENTED:
+        rule = rules[rid]
+        assert f"### {rid} (v{rule.version}, weight {rule.weight:g})" in doc, rid
+        for benign in rule.benign_explanations:
+            assert f"- {benign}" in doc, (rid, benign)
