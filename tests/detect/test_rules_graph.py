@@ -138,7 +138,7 @@ def test_fan_in_same_price_share_boundary(tmp_path: Path) -> None:
     rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", a) for i, a in enumerate(two)]
     alerts = fan(frame(tmp_path, rows), RULES["FAN_IN"], "in")
     assert len(alerts) == 1
-    assert alerts[0]["metrics"]["share_paying_one_price"] < 0.4
+    assert alerts[0]["metrics"]["share_at_a_shared_price"] < 0.4
     three = [700, 1000, 1010, 1020, 1900, 2500]
     rows = [tx(at(hours=i * 3), f"3:P{i}", "4:SINK", a) for i, a in enumerate(three)]
     assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []
@@ -155,3 +155,9 @@ def test_fan_in_amount_variation_boundary(tmp_path: Path) -> None:
     alerts = fan(frame(tmp_path, rows), rule, "in")
     assert len(alerts) == 1
     assert alerts[0]["metrics"]["amount_variation"] > rule.params["min_amount_cv"]
+
+
+def test_fan_in_is_silent_for_a_landlord_with_flats_at_two_rents(tmp_path: Path) -> None:
+    rents = [700, 705, 700, 1100, 1096, 1105]  # every payment has a twin within 1%
+    rows = [tx(at(hours=i * 3), f"3:T{i}", "4:LANDLORD", a) for i, a in enumerate(rents)]
+    assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []

@@ -42,8 +42,8 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     days = int(param(rule, "window_days"))
     lo, hi = int(param(rule, "min_counterparties")), int(param(rule, "max_counterparties"))
     burst = float(param(rule, "min_burst_ratio"))
-    tol = float(param(rule, "same_amount_tolerance"))
-    same_share = float(param(rule, "max_same_amount_share"))
+    tol = float(param(rule, "price_tolerance"))
+    same_share = float(param(rule, "max_share_at_shared_price"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
     pairs = (
         edges.group_by(hub, other)
@@ -71,13 +71,19 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     windows = (
         one_off.with_columns(win=pl.int_ranges(pl.col("d_last") - days + 1, pl.col("d_first") + 1))
         .explode("win")
+        # A counterparty "shares a price" when another one in the window paid within +/- tol
+        # of its amount (its neighbours in amount order are the nearest).
+        .sort(hub, "win", "total_gbp")
+        .with_columns(
+            _gap=pl.min_horizontal(
+                pl.col("total_gbp") - pl.col("total_gbp").shift(1).over(hub, "win"),
+                pl.col("total_gbp").shift(-1).over(hub, "win") - pl.col("total_gbp"),
+            )
+        )
         .group_by(hub, "win")
         .agg(
             n_new=pl.len(),
-            same_amount=(
-                (pl.col("total_gbp") - pl.col("total_gbp").median()).abs()
-                <= tol * pl.col("total_gbp").median()
-            ).mean(),
+            same_amount=(pl.col("_gap") <= tol * pl.col("total_gbp")).fill_null(False).mean(),
             amount_cv=pl.col("total_gbp").std(ddof=0) / pl.col("total_gbp").mean(),
             total_gbp=money_sum(pl.col("total_gbp")),
         )
@@ -85,8 +91,8 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
             pl.col("n_new").is_between(lo, hi),
             pl.col("amount_cv") >= float(param(rule, "min_amount_cv")),
             pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
-            # Most counterparties paying one price is a fixed-price collection or payment run
-            # (rent, club dues, fees, wages): a different pattern from funds being gathered.
+            # Most counterparties paying one of a few prices is a fixed-price collection or
+            # payment run (rents, club dues, fees, wages): not funds being gathered.
             pl.col("same_amount") < same_share,
         )
         .sort([hub, "n_new", "win"], descending=[False, True, False])
@@ -135,7 +141,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 {
                     "new_counterparties": row["n_new"],
                     "usual_counterparties_per_window": row["baseline"],
-                    "share_paying_one_price": row["same_amount"],
+                    "share_at_a_shared_price": row["same_amount"],
                     "amount_variation": row["amount_cv"],
                     "payments": row["n_payments"],
                     "total_gbp": row["total_gbp"],
