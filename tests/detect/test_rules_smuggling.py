@@ -58,6 +58,15 @@ def test_crossing_fee_onward_payment_size_boundary(tmp_path: Path) -> None:
     assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
+def test_crossing_fee_is_silent_for_a_business_paying_out_far_more_than_it_took(
+    tmp_path: Path,
+) -> None:
+    rule = RULES["OIC_CROSSING_FEE"]
+    # six fees of 2,500 (15,000): 1.25 x sent on is still a collector, 1.3 x is the business
+    assert len(crossing_fee(frame(tmp_path, collector_rows(6, onward=1.25)), rule)) == 1
+    assert crossing_fee(frame(tmp_path, collector_rows(6, onward=1.3)), rule) == []
+
+
 def test_crossing_fee_is_silent_when_amounts_are_outside_the_band(tmp_path: Path) -> None:
     rows = collector_rows(8, amount=150)  # card-sized payments to a merchant
     assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []

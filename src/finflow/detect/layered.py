@@ -8,6 +8,7 @@ shape: two disjoint sides for BIPARTITE, three or more time-ordered layers for S
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import networkx as nx
@@ -168,6 +169,14 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     for row in legs.iter_rows(named=True):
         legs_by_node.setdefault(row["a"], []).append(row)
     max_nodes = int(param(rule, "max_group_accounts"))
+    pad = timedelta(hours=hours)
+    span = pl.col("booked_at").max() - pl.col("booked_at").min()
+    all_edges = (
+        external_edges(tx)
+        .select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
+        .filter(span.over("payer", "payee") < pl.duration(days=int(param(rule, "one_off_days"))))
+        .collect()
+    )
     alerts = []
     for component in nx.weakly_connected_components(graph):
         if len(component) > max_nodes:
@@ -193,13 +202,19 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         ):
             continue
         first, last = min(r["t"] for r in rows), max(r["t"] for r in rows)
+        # Evidence: the one-off payments into and out of the group's conduits over the layers'
+        # span (legs below the counted size or outside a forward pair belong to the pattern).
+        legs_all = all_edges.filter(
+            pl.col("payer").is_in(middle) | pl.col("payee").is_in(middle),
+            pl.col("booked_at").is_between(first - pad, last + pad),
+        )["txn_id"].to_list()
         sources = sorted(n for n in sub if not sub.in_degree(n))
         alerts.append(
             make_alert(
                 rule,
                 sources[0],
                 sorted(component),
-                [r["txn"] for r in rows],
+                sorted({*legs_all, *(r["txn"] for r in rows)}),
                 first,
                 last,
                 {

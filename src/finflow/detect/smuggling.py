@@ -132,12 +132,15 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     )
     joined = band_credits.join(onward, left_on="payee", right_on="payer", how="left").sort("payee")
     min_onward = float(param(rule, "min_onward_share"))
+    max_onward = float(param(rule, "max_onward_ratio"))
     alerts = []
     for row in joined.iter_rows(named=True):
         out_value = row["out_value"] or 0.0
-        share = min(1.0, out_value / row["in_value"]) if row["in_value"] else 0.0
-        if share < min_onward:
+        ratio = out_value / row["in_value"] if row["in_value"] else 0.0
+        # Far more sent on than collected is the account's own business, not the fees.
+        if ratio < min_onward or ratio > max_onward:
             continue
+        share = min(1.0, ratio)
         destinations = row["destinations"] or []
         alerts.append(
             make_alert(
