@@ -50,7 +50,7 @@ def evaluate_folder(
     """The markdown report of one labelled set."""
     sanctions = load_list(list_path)
     try:
-        queries, truth = load_set((list_path, queries_path, truth_path))
+        queries, truth = load_set(queries_path, truth_path)
     except (TruthFileError, FileNotFoundError) as exc:
         raise InputError(f"truth file: {exc}") from exc
     screener = Screener(sanctions)

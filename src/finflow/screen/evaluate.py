@@ -2,7 +2,9 @@
 
 A positive query is found when its designation scores at or above the threshold; every other
 designation at or above the threshold is a false positive (for a negative query, every one).
-Precision = found / (found + false positives); recall = found / positives; the false-positive
+A designation with the same name as the true one (a namesake: same surname and a given name)
+is neither found nor a false positive: both deserve review. Precision = found / (found + false
+positives); recall = found / positives; the false-positive
 rate on negatives = share of negative queries with at least one candidate. Recall is reported
 per variant kind, the false-positive rate per kind of negative.
 
@@ -42,26 +44,39 @@ class Outcome:
     truth: str  # unique id, '' for a negative
     variant: str
     scores: dict[str, float] = field(default_factory=dict)  # unique id -> score
+    namesakes: frozenset[str] = frozenset()  # designations with the same name: not counted
 
 
-def read_truth(path: Path) -> dict[str, tuple[str, str]]:
+Truth = dict[str, tuple[str, str, frozenset[str]]]
+
+
+def read_truth(path: Path) -> Truth:
+    """query_id -> (unique id or '', variant, namesakes) from a truth CSV."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if not rows or not {"query_id", "unique_id", "variant"} <= set(rows[0]):
-        raise TruthFileError(f"{path}: expected columns query_id,unique_id,variant")
-    return {r["query_id"]: (r["unique_id"], r["variant"]) for r in rows}
+        raise TruthFileError(f"{path}: expected columns query_id,unique_id,variant[,namesakes]")
+    return {
+        r["query_id"]: (
+            r["unique_id"],
+            r["variant"],
+            frozenset(u for u in (r.get("namesakes") or "").split("|") if u),
+        )
+        for r in rows
+    }
 
 
 def run_finflow(
-    screener: Screener, queries: list[Query], truth: dict[str, tuple[str, str]]
+    screener: Screener, queries: list[Query], truth: Truth
 ) -> tuple[list[Outcome], float]:
     """Scores of finflow for every query (from FLOOR up) and the queries per second."""
     outcomes = []
     started = time.perf_counter()
     for q in queries:
-        uid, variant = truth.get(q.query_id, ("", "unlabelled"))
+        uid, variant, same = truth.get(q.query_id, ("", "unlabelled", frozenset()))
         matches = screener.screen(q.name, q.dob, q.kind, FLOOR)
-        outcomes.append(Outcome(q, uid, variant, {m.unique_id: m.score for m in matches}))
+        scores = {m.unique_id: m.score for m in matches}
+        outcomes.append(Outcome(q, uid, variant, scores, same))
     return outcomes, len(queries) / (time.perf_counter() - started)
 
 
@@ -82,7 +97,7 @@ def run_baseline(
         )
         scores = {uid: baseline.score(entity, by_id[uid]) for uid in pool if uid in by_id}
         compared += len(scores)
-        outcomes.append(Outcome(ours.query, ours.truth, ours.variant, scores))
+        outcomes.append(Outcome(ours.query, ours.truth, ours.variant, scores, ours.namesakes))
     elapsed = time.perf_counter() - started
     log.info("%s: %d comparisons in %.1fs", name, compared, elapsed)
     return outcomes, len(finflow) / elapsed
@@ -129,7 +144,7 @@ def metrics(outcomes: list[Outcome], threshold: float) -> Metrics:
             is_found = o.truth in flagged
             found += is_found
             hit[o.variant] += is_found
-            false_positives += len(flagged - {o.truth})
+            false_positives += len(flagged - {o.truth} - o.namesakes)
         else:
             false_positives += len(flagged)
             negatives_hit += bool(flagged)
@@ -145,8 +160,5 @@ def metrics(outcomes: list[Outcome], threshold: float) -> Metrics:
     )
 
 
-def load_set(
-    folder_or_files: tuple[Path, Path, Path],
-) -> tuple[list[Query], dict[str, tuple[str, str]]]:
-    _, queries_path, truth_path = folder_or_files
+def load_set(queries_path: Path, truth_path: Path) -> tuple[list[Query], Truth]:
     return list(read_queries(queries_path)), read_truth(truth_path)

@@ -7,8 +7,8 @@ script), ``queries.csv`` (``query_id,name,dob,type``) and ``truth.csv``
 negative). Positives cover every variant kind of `gen_variants`; negatives are different
 people who share a surname or a first name with a designation, common-name combinations,
 the same name with another date of birth, and unrelated names. A negative is checked against
-the whole list by name identity (not by any matcher): no designation may carry two of its
-name words or all of them.
+the whole list by name identity (not by any matcher): no designation may share two of its
+name words, all of them, or all of its own (a query containing a whole listed name).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class Query:
     kind: str
     unique_id: str  # '' for a negative
     variant: str
+    namesakes: str = ""  # other designations with the same name, '|'-joined
 
 
 def _weak_alias(subject: Subject, rng: random.Random) -> str:
@@ -104,16 +105,33 @@ class NameRegistry:
             for key in _spelling_keys(part):
                 self.holders.setdefault(key, set()).add(number)
 
-    def clashes(self, candidate: list[Part]) -> bool:
-        """True if some subject carries two of these name words, or all of them."""
+    def _shared(self, candidate: list[Part]) -> tuple[Counter[int], set[int], int]:
         mine = _identity(candidate)
         shared: Counter[int] = Counter()
+        family: set[int] = set()
         for part in mine:
             holders: set[int] = set()
             for key in _spelling_keys(part):
                 holders |= self.holders.get(key, set())
             shared.update(holders)
-        return any(n >= 2 or n == len(mine) for n in shared.values())
+            if part.role == "family":
+                family |= holders
+        return shared, family, len(mine)
+
+    def clashes(self, candidate: list[Part]) -> bool:
+        """True if some subject shares two of these name words, all of them or all of its own."""
+        shared, _, size = self._shared(candidate)
+        return any(n >= 2 or n in (size, self.sizes[s]) for s, n in shared.items())
+
+    def namesakes(self, candidate: list[Part]) -> set[int]:
+        """Subjects with the same name: the surname and a given name, or every word."""
+        shared, family, size = self._shared(candidate)
+        has_family = any(p.role == "family" for p in candidate)
+        return {
+            s
+            for s, n in shared.items()
+            if n == size or (n >= 2 and (s in family or not has_family))
+        }
 
 
 def _query_dob(subject: Subject, rng: random.Random) -> str:
@@ -136,11 +154,13 @@ def _negative(
     if kind == "neg-same-name-other-dob":
         full = [s for s in people if s.dobs and s.dobs[0][:2] != "00"]
         target = rng.choice(full)
+        if len(registry.namesakes(target.parts)) > 1:  # a namesake would rightly be a hit
+            return None
         year = int(target.dobs[0][-4:]) + rng.choice((-1, 1)) * rng.randint(3, 15)
         dob = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         return " ".join(p.listed for p in _core(target, rng)), dob, "Person"
     if kind == "neg-org-shared-word":  # another firm sharing one distinctive word
-        base = rng.choice([s for s in subjects if s.kind == "Entity"])
+        base = rng.choice([s for s in subjects if sum(p.role == "org" for p in s.parts) >= 2])
         parts = [next(p for p in base.parts if p.role == "org"), *make_org(rng)]
         if registry.clashes(parts):
             return None
@@ -203,6 +223,7 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
             if not name:
                 continue
             kind = {"Individual": "Person", "Entity": "Organization"}.get(subject.kind, "")
+            same = sorted(ids[i] for i in registry.namesakes(subject.parts) if i != at)
             queries.append(
                 Query(
                     "",
@@ -211,6 +232,7 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
                     kind if rng.random() < 0.5 else "",
                     uid,
                     variant,
+                    "|".join(same),
                 )
             )
             made += 1
@@ -232,11 +254,11 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
             csv.writer(t_handle, lineterminator="\n"),
         )
         q_out.writerow(("query_id", "name", "dob", "type"))
-        t_out.writerow(("query_id", "unique_id", "variant"))
+        t_out.writerow(("query_id", "unique_id", "variant", "namesakes"))
         for number, query in enumerate(queries, start=1):
             qid = f"Q{number:06d}"
             q_out.writerow((qid, query.name, query.dob, query.kind))
-            t_out.writerow((qid, query.unique_id, query.variant))
+            t_out.writerow((qid, query.unique_id, query.variant, query.namesakes))
     return {
         "designations": size,
         "name_rows": sum(len(r) for r in rows.values()),

@@ -26,7 +26,7 @@ from finflow.screen.similarity import (
 
 def deletions(token: str) -> set[str]:
     """Strings reachable by up to the deletions the fuzzy rule may need for this token."""
-    depth = 0 if len(token) < 3 else 1 if len(token) < 5 else 2
+    depth = 0 if len(token) < 4 else 1 if len(token) < 7 else 2
     out = {token}
     frontier = {token}
     for _ in range(depth):

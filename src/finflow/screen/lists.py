@@ -165,11 +165,13 @@ def _designation(
         if not full and not non_latin:
             raise ListFormatError(f"{path}: record {number} ({uid}): no name")
         if full:
+            given = any(record[c] for c in NAME_PARTS[:5])
             names.append(
                 NameRow(
                     full,
                     _name_type(record[layout.name_type], path, number),
                     record.get(layout.strength, ""),
+                    record["Name 6"] if given else "",
                 )
             )
         names.extend(NameRow(n, NON_LATIN) for n in non_latin)

@@ -25,6 +25,7 @@ class NameRow:
     name: str
     name_type: str  # PRIMARY, VARIATION, ALIAS or NON_LATIN
     alias_strength: str = ""  # as published, e.g. "Good quality", "Low quality"
+    family: str = ""  # the surname (Name 6) when given names are listed apart from it
 
     @property
     def weak(self) -> bool:

@@ -16,7 +16,9 @@ from finflow.screen.similarity import TOKEN_SCORES
 from finflow.screen.units import Unit
 
 QUERY_SHARE = 0.65  # weight of the query's coverage; the listed name's coverage has the rest
+ORG_QUERY_SHARE = 0.5  # organisation names carry no patronymics: every listed word counts
 CAP = 0.6  # score ceiling when too few real name words agree
+FAMILY_CAP = 0.7  # score ceiling when a listed surname (Name 6) finds no partner at all
 INITIAL = TOKEN_SCORES["initial"]
 
 Sims = list[dict[str, tuple[float, str]]]
@@ -31,9 +33,13 @@ class Shape:
     strong: int  # strong single tokens
     significant: int  # bit mask of strong tokens and initials
     positions: dict[str, tuple[int, ...]]  # unit text -> indexes of the units with that text
+    family: int = 0  # bit mask of the surname's strong tokens (listed names only)
+    query_share: float = QUERY_SHARE
 
 
-def shape(units: tuple[Unit, ...]) -> Shape:
+def shape(
+    units: tuple[Unit, ...], family: frozenset[str] = frozenset(), person: bool = True
+) -> Shape:
     singles = [u for u in units if not u.compound]
     positions: dict[str, list[int]] = {}
     for i, u in enumerate(units):
@@ -44,6 +50,8 @@ def shape(units: tuple[Unit, ...]) -> Shape:
         sum(1 for u in singles if u.strong),
         sum(u.mask for u in singles if u.significant),
         {t: tuple(p) for t, p in positions.items()},
+        sum(u.mask for u in singles if u.strong and u.text in family),
+        QUERY_SHARE if person else ORG_QUERY_SHARE,
     )
 
 
@@ -108,10 +116,13 @@ def align(query: Shape, listed: Shape, sims: Sims) -> tuple[float, bool, list[tu
         chosen.append((qi, li))
     if not strong_hit or not query.total or not listed.total:
         return 0.0, False, []
-    score = QUERY_SHARE * q_cov / query.total + (1 - QUERY_SHARE) * l_cov / listed.total
+    share = listed.query_share
+    score = share * q_cov / query.total + (1 - share) * l_cov / listed.total
     capped = bin(l_used & listed.significant).count("1") < min(2, listed.strong)
     if capped:
         score = min(score, CAP)
+    elif listed.family and not l_used & listed.family and listed.family != listed.significant:
+        score = min(score, FAMILY_CAP)
     return min(1.0, score), capped, chosen
 
 

@@ -87,7 +87,12 @@ class Screener:
                     continue
                 row_id = len(self.rows)
                 row_units = units(normal)
-                self.rows.append(_Row(di, name_row, shape(row_units), name_row.strength))
+                family = (
+                    frozenset(normalise(name_row.family).tokens) if name_row.family else frozenset()
+                )
+                person = des.kind == "Individual"
+                row_shape = shape(row_units, family, person)
+                self.rows.append(_Row(di, name_row, row_shape, name_row.strength))
                 if normal.strong <= 1:
                     few_strong.add(row_id)
                 for unit in row_units:

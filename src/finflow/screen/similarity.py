@@ -2,7 +2,7 @@
 
 Each kind of agreement has its own score (data in `TOKEN_SCORES`). Fuzzy agreement is bounded
 by an edit distance the candidate index can retrieve exactly (see `index.py`): 1 edit for
-tokens of 4-6 letters, 2 for 7 or more, transpositions counting as one edit.
+tokens of 5-8 letters, 2 for 9 or more (two edits turn Mingjian into Dongjian), transpositions counting as one edit.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ TOKEN_SCORES = {
     "initial": 0.6,  # a single letter standing for the other
 }
 MATCH_MIN = 0.7  # below this a token pair is not evidence at all
-MIN_FUZZY_LEN = 4
-MIN_KEY_LEN = 3  # phonetic keys and skeletons of shorter tokens are too common to mean much
+MIN_FUZZY_LEN = 5  # one edit turns many short names into others (Wang/Yang, Omar/Amar)
+MIN_KEY_LEN = 4  # phonetic keys of shorter tokens are too common to mean much (Lee/Lau/Li)
+MIN_SKELETON_LEN = 3  # consonant skeletons need three consonants (Hsn for Hassan)
 MIN_PREFIX_LEN = 4
 MIN_PREFIX_RATIO = 0.6
 
@@ -33,7 +34,7 @@ def max_edits(length: int) -> int:
     """Edits allowed between two tokens whose longer one has `length` letters."""
     if length < MIN_FUZZY_LEN:
         return 0
-    return 1 if length < 7 else 2
+    return 1 if length < 9 else 2
 
 
 @lru_cache(maxsize=100_000)
@@ -47,7 +48,7 @@ def phonetic(token: str) -> str:
 @lru_cache(maxsize=100_000)
 def consonants(token: str) -> str:
     key = skeleton(token)
-    return key if len(key) >= MIN_KEY_LEN and token.isalpha() else ""
+    return key if len(key) >= MIN_SKELETON_LEN and token.isalpha() else ""
 
 
 def token_similarity(a: str, b: str) -> tuple[float, str]:
