@@ -2,7 +2,8 @@
 
 Each kind of agreement has its own score (data in `TOKEN_SCORES`). Fuzzy agreement is bounded
 by an edit distance the candidate index can retrieve exactly (see `index.py`): 1 edit for
-tokens of 5-8 letters, 2 for 9 or more (two edits turn Mingjian into Dongjian), transpositions counting as one edit.
+tokens of 5-8 letters, 2 for 9 or more (two edits turn Mingjian into Dongjian), a
+transposition counting as one edit.
 """
 
 from __future__ import annotations
