@@ -104,8 +104,12 @@ def test_escrow_is_silent_for_equal_rent_payments_and_checks_bounds(tmp_path: Pa
     # total 999 is below the crossing-price band
     assert oic.escrow(frame(tmp_path, deposits(2, 300, 699)), rule) == []
     # a supplier whose other customers outnumber those paying twice
-    rows = deposits(2) + [tx(at(days=i), f"9:C{i}", "6:AGENT", 500) for i in range(3)]
-    assert oic.escrow(frame(tmp_path, rows), rule) == []
+    rows = deposits(2) + [tx(at(days=i), f"9:C{i}", "6:AGENT", 500) for i in range(5)]
+    assert oic.escrow(frame(tmp_path, rows), rule) == []  # 2 of 7 payers: below 30%
+    assert len(oic.escrow(frame(tmp_path, rows[:-1]), rule)) == 1  # 2 of 6: a third
+    # a token first payment (under 10% of the total) is not a deposit
+    assert oic.escrow(frame(tmp_path, deposits(2, 290, 2710)), rule) == []
+    assert len(oic.escrow(frame(tmp_path, deposits(2, 300, 2700)), rule)) == 1
 
 
 def hawala(n_payers: int = 20, ratio: float = 0.95, channel: str = "cash") -> list:  # type: ignore[type-arg]

@@ -185,6 +185,9 @@ def escrow(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             # A deposit then a balance, not two equal instalments (rent, subscriptions).
             (pl.col("a1") - pl.col("a2")).abs() / pl.max_horizontal("a1", "a2")
             >= float(param(rule, "min_amount_difference")),
+            # ...and the smaller one is a real part of the price, not a token payment.
+            pl.min_horizontal("a1", "a2") / (pl.col("a1") + pl.col("a2"))
+            >= float(param(rule, "min_part_share")),
             band_expr(rule),
         )
     )
