@@ -105,6 +105,12 @@ class NameRegistry:
             for key in _spelling_keys(part):
                 self.holders.setdefault(key, set()).add(number)
 
+    def add_alias(self, number: int, text: str) -> None:
+        """Register the words of an alias of subject `number` (checked like its name words)."""
+        for word in text.split():
+            key = strip_accents(word).lower()
+            self.holders.setdefault(key, set()).add(number)
+
     def _shared(self, candidate: list[Part]) -> tuple[Counter[int], set[int], int]:
         mine = _identity(candidate)
         shared: Counter[int] = Counter()
@@ -146,21 +152,23 @@ def _query_dob(subject: Subject, rng: random.Random) -> str:
 
 
 def _negative(
-    kind: str, subjects: list[Subject], registry: NameRegistry, rng: random.Random
+    kind: str,
+    groups: tuple[list[Subject], list[Subject], list[Subject]],
+    registry: NameRegistry,
+    rng: random.Random,
 ) -> tuple[str, str, str] | None:
     """(name, dob, type) of a negative query of `kind`, or None if this draw clashes."""
-    people = [s for s in subjects if s.kind == "Individual"]
+    people, dated, firms = groups
     target = rng.choice(people)
     if kind == "neg-same-name-other-dob":
-        full = [s for s in people if s.dobs and s.dobs[0][:2] != "00"]
-        target = rng.choice(full)
+        target = rng.choice(dated)
         if len(registry.namesakes(target.parts)) > 1:  # a namesake would rightly be a hit
             return None
         year = int(target.dobs[0][-4:]) + rng.choice((-1, 1)) * rng.randint(3, 15)
         dob = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         return " ".join(p.listed for p in _core(target, rng)), dob, "Person"
     if kind == "neg-org-shared-word":  # another firm sharing one distinctive word
-        base = rng.choice([s for s in subjects if sum(p.role == "org" for p in s.parts) >= 2])
+        base = rng.choice(firms)
         parts = [next(p for p in base.parts if p.role == "org"), *make_org(rng)]
         if registry.clashes(parts):
             return None
@@ -203,6 +211,10 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
         registry.add(subject.parts)
     ids = [f"GEN{seed % 1000:03d}-{i + 1:05d}" for i in range(size)]
     rows = {uid: listed_names(s, rng) for uid, s in zip(ids, subjects, strict=True)}
+    for number, uid in enumerate(ids):
+        for row in rows[uid]:
+            if row.strength == "Low quality":
+                registry.add_alias(number, row.text())
     folder.mkdir(parents=True, exist_ok=True)
     write_fcdo(
         folder / "list.csv", [(uid, s, rows[uid]) for uid, s in zip(ids, subjects, strict=True)]
@@ -236,11 +248,17 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
                 )
             )
             made += 1
+    people = [s for s in subjects if s.kind == "Individual"]
+    groups = (
+        people,
+        [s for s in people if s.dobs and s.dobs[0][:2] != "00"],
+        [s for s in subjects if sum(p.role == "org" for p in s.parts) >= 2],
+    )
     for variant in NEGATIVE_KINDS:
         made = tries = 0
         while made < per_kind * 2 and tries < per_kind * 50:
             tries += 1
-            negative = _negative(variant, subjects, registry, rng)
+            negative = _negative(variant, groups, registry, rng)
             if negative:
                 queries.append(Query("", *negative, "", variant))
                 made += 1
