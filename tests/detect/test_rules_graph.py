@@ -161,3 +161,17 @@ def test_fan_in_is_silent_for_a_landlord_with_flats_at_two_rents(tmp_path: Path)
     rents = [700, 705, 700, 1100, 1096, 1105]  # every payment has a twin within 1%
     rows = [tx(at(hours=i * 3), f"3:T{i}", "4:LANDLORD", a) for i, a in enumerate(rents)]
     assert fan(frame(tmp_path, rows), RULES["FAN_IN"], "in") == []
+
+
+def test_fan_out_is_silent_for_one_big_payment_among_small_change(tmp_path: Path) -> None:
+    # A deposit on a car plus a few small new payees (variation 1.7) is spending, not a split;
+    # comparable parts (variation 0.57) are.
+    rule = RULES["FAN_OUT"]
+    spending = [9000, 40, 60, 25, 80, 30]
+    rows = [tx(at(hours=i * 3), "1:SRC", f"2:D{i}", a) for i, a in enumerate(spending)]
+    assert fan(frame(tmp_path, rows), rule, "out") == []
+    split = [3000, 400, 600, 2500, 800, 1300]
+    rows = [tx(at(hours=i * 3), "1:SRC", f"2:D{i}", a) for i, a in enumerate(split)]
+    alerts = fan(frame(tmp_path, rows), rule, "out")
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["amount_variation"] < rule.params["max_amount_cv"]

@@ -89,7 +89,9 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         )
         .filter(
             pl.col("n_new").is_between(lo, hi),
-            pl.col("amount_cv") >= float(param(rule, "min_amount_cv")),
+            pl.col("amount_cv").is_between(
+                float(param(rule, "min_amount_cv")), float(param(rule, "max_amount_cv"))
+            ),
             pl.col("total_gbp") >= float(param(rule, "min_total_gbp")),
             # Most counterparties paying one of a few prices is a fixed-price collection or
             # payment run (rents, club dues, fees, wages): not funds being gathered.
