@@ -33,7 +33,12 @@ print(json.dumps([
 
 
 def test_there_are_dag_files() -> None:
-    assert [p.name for p in DAG_FILES] == ["finflow_deliveries.py", "finflow_pipeline.py"]
+    assert [p.name for p in DAG_FILES] == [
+        "finflow_deliveries.py",
+        "finflow_detect.py",
+        "finflow_ingest.py",
+        "finflow_pipeline.py",
+    ]
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from airflow_env import DAGS, airflow_env
 
-EXPECTED_DAGS = {"finflow_pipeline", "finflow_deliveries"}
+EXPECTED_DAGS = {"finflow_pipeline", "finflow_deliveries", "finflow_ingest", "finflow_detect"}
 HEAVY = ("polars", "pandas", "great_expectations", "networkx", "finflow.pipeline", "psycopg")
 PARSE_SECONDS = 3.0  # the DAG modules alone; Airflow's import is excluded
+FILE_SECONDS = 1.0  # one DAG file, parsed again once its imports are loaded
 
 PROBE = """
 import json, socket, sys, time
@@ -41,16 +42,28 @@ started = time.perf_counter()
 bag = DagBag(dag_folder=sys.argv[1], bundle_path=sys.argv[1], safe_mode=False)
 seconds = time.perf_counter() - started
 new = sorted(set(sys.modules) - before)
+file_seconds = {}
+for path in sorted(bag.file_last_changed):
+    started = time.perf_counter()
+    DagBag(dag_folder=str(path), bundle_path=sys.argv[1], safe_mode=False)
+    file_seconds[str(path).rsplit("/", 1)[-1]] = time.perf_counter() - started
 print(json.dumps({
     "seconds": seconds,
     "errors": {str(k): str(v)[-2000:] for k, v in bag.import_errors.items()},
     "files": sorted(str(k) for k in bag.file_last_changed),
     "calls": calls,
     "new_modules": new,
+    "file_seconds": file_seconds,
     "dags": {
         d.dag_id: {
             "tags": sorted(d.tags),
             "catchup": d.catchup,
+            "timetable": type(d.timetable).__name__,
+            "schedule_assets": sorted(
+                a.uri for a in getattr(getattr(d.timetable, "asset_condition", None), "objects", [])
+            ),
+            "outlets": sorted({o.uri for t in d.tasks for o in t.outlets}),
+            "mapped": sorted(t.task_id for t in d.tasks if getattr(t, "is_mapped", False)),
             "tasks": {
                 t.task_id: {
                     "retries": t.retries,
@@ -131,6 +144,23 @@ def test_parsing_imports_no_stage_code(parsed: dict) -> None:
 
 def test_parsing_is_quick(parsed: dict) -> None:
     assert parsed["seconds"] < PARSE_SECONDS, f"DAG folder took {parsed['seconds']:.2f}s"
+
+
+def test_each_dag_file_parses_in_under_a_second(parsed: dict) -> None:
+    assert set(parsed["file_seconds"]) == {p.name for p in DAGS.glob("*.py")}
+    slow = {f: round(t, 2) for f, t in parsed["file_seconds"].items() if t >= FILE_SECONDS}
+    assert not slow, slow
+
+
+def test_ingest_maps_per_file_and_publishes_the_lake_asset_detect_is_scheduled_on(
+    parsed: dict,
+) -> None:
+    ingest, detect = parsed["dags"]["finflow_ingest"], parsed["dags"]["finflow_detect"]
+    assert ingest["mapped"] == ["ingest_file"]
+    assert {"finflow://lake/files", "finflow://lake/ingests"} <= set(ingest["outlets"])
+    assert detect["timetable"] == "AssetOrTimeSchedule"  # the asset, or a daily interval
+    assert detect["schedule_assets"] == ["finflow://lake/ingests"]
+    assert "finflow://results/cases" in detect["outlets"]
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAGS))
