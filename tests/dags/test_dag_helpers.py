@@ -128,3 +128,62 @@ def test_the_callback_logs_and_never_raises(
     messages = [r.getMessage() for r in caplog.records]
     assert any("finflow task failed: finflow_pipeline.validate (run r1)" in m for m in messages)
     assert any("could not be sent" in m for m in messages)
+
+
+def test_the_detection_window_prefers_params_then_lake_events_then_the_interval() -> None:
+    from datetime import UTC, datetime
+
+    from finflow_airflow.runtime import detection_window
+
+    day = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2, tzinfo=UTC))
+    events = [
+        {"booked_from": "2022-09-03T00:00:00+00:00", "booked_to": "2022-09-20T10:00:00+00:00"},
+        {"booked_from": "2022-09-01T00:05:00+00:00", "booked_to": "2022-09-10T00:00:00+00:00"},
+        {"booked_from": None, "booked_to": None},  # an accounts-only ingest
+    ]
+    params = {"window_start": "2024-05-01", "window_end": None}
+    assert detection_window(params, "manual", day, events) == ("2024-05-01", None, "params")
+    assert detection_window({}, "asset_triggered", (None, None), events) == (
+        "2022-09-01T00:05:00+00:00",
+        "2022-09-20T10:00:00.000001+00:00",  # end exclusive: just after the last booking
+        "lake events",
+    )
+    assert detection_window({}, "DagRunType.BACKFILL_JOB", day, []) == (
+        "2025-01-01T00:00:00+00:00",
+        "2025-01-02T00:00:00+00:00",
+        "data interval",
+    )
+    assert detection_window({}, "manual", day, []) == (None, None, "whole lake")
+
+
+def test_a_url_feed_location_is_mirrored_locally(tmp_path: Any) -> None:
+    import os
+
+    from finflow_airflow.storage import local_folder
+
+    remote = tmp_path / "remote"
+    (remote / "bank_a" / "deep").mkdir(parents=True)
+    (remote / "bank_a" / "feed.csv").write_text("a,b\n1,2\n")
+    (remote / "bank_a" / "deep" / "x.csv").write_text("deeper\n")
+    (remote / ".hidden").write_text("copy in progress\n")
+    os.utime(remote / "bank_a" / "feed.csv", (1e9, 1e9))
+    staging = tmp_path / "staging"
+    assert local_folder(str(remote), staging) == remote  # a plain path is used as it is
+    mirror = local_folder(remote.as_uri(), staging)
+    assert mirror.parent == staging
+    copied = sorted(p.relative_to(mirror).as_posix() for p in mirror.rglob("*") if p.is_file())
+    assert copied == ["bank_a/deep/x.csv", "bank_a/feed.csv"]
+    assert (mirror / "bank_a" / "feed.csv").stat().st_mtime == 1e9  # the object's own time
+    (remote / "bank_a" / "deep" / "x.csv").unlink()
+    (remote / "bank_a" / "feed.csv").write_text("a,b\n3,4\n")
+    assert local_folder(remote.as_uri(), staging) == mirror
+    assert (mirror / "bank_a" / "feed.csv").read_text() == "a,b\n3,4\n"
+    assert not (mirror / "bank_a" / "deep" / "x.csv").exists()
+
+
+def test_a_missing_url_feed_location_is_a_bad_input(tmp_path: Any) -> None:
+    from finflow.errors import InputError
+    from finflow_airflow.storage import local_folder
+
+    with pytest.raises(InputError, match="does not exist"):
+        local_folder((tmp_path / "nowhere").as_uri(), tmp_path / "staging")
