@@ -10,9 +10,9 @@ mapped task instance, so deliveries run in parallel over the workers and fail in
 Settings are read when the tasks run: the Params, else the Variables `finflow_landing_dir` and
 `finflow_output_root`; the store is the `finflow_db` connection (see docs/operations.md).
 
-Detection runs per delivery: patterns spanning two deliveries are not linked. Ingesting each
-file into one shared lake and detecting per time partition needs a per-file ingest stage in
-the library (planned; see docs/operations.md).
+Detection runs per delivery: patterns spanning two deliveries are not linked. finflow_ingest
+and finflow_detect ingest each file into one shared lake and detect over time windows of it
+instead (see docs/operations.md); use one or the other for a landing folder.
 """
 
 from __future__ import annotations
