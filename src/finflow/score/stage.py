@@ -8,6 +8,7 @@ called by `finflow.pipeline.stage_score`, which writes the outputs.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -123,13 +124,20 @@ def score_run(
             ]
     cases = build_party_cases(everything, rules, cfg, party_of, info, flows, hubs)
     merges = resolution.merges.with_columns(pl.col("evidence").list.join(", ")).to_dicts()
+    # Indexes, so each case finds its merges and screening results without a scan of all.
+    merges_of: dict[str, list[int]] = defaultdict(list)
+    for number, merge in enumerate(merges):
+        merges_of[merge["left"]].append(number)
+        merges_of[merge["right"]].append(number)
+    screened: dict[str, list[int]] = defaultdict(list)
+    for number, result in enumerate(screening):
+        screened[result["party_id"]].append(number)
     for case in cases:
         customers_in = {c for p in case["parties"] for c in p["customer_ids"]}
-        case["merges"] = [
-            m for m in merges if m["left"] in customers_in or m["right"] in customers_in
-        ]
-        in_case = set(case["party_ids"])
-        case["screening"] = [s for s in screening if s["party_id"] in in_case]
+        found = sorted({n for c in customers_in for n in merges_of.get(c, ())})
+        case["merges"] = [merges[n] for n in found]
+        matched = sorted({n for p in set(case["party_ids"]) for n in screened.get(p, ())})
+        case["screening"] = [screening[n] for n in matched]
     log.info(
         "score: %d parties, %d party alerts, %d hubs, %d cases",
         resolution.parties.height,
