@@ -29,7 +29,7 @@ def test_the_price_band_in_force_on_the_booking_day_applies(tmp_path: Path) -> N
     rows = [tx(at(days=i), f"5:P{i}", "6:C", 2500) for i in range(6)]
     rows.append(tx(at(days=7), "6:C", "7:MSB", 14_000))
     shipped = load_rules(known=set(DETECTORS)).rules["OIC_CROSSING_FEE"]
-    assert len(crossing_fee(frame(tmp_path, rows), shipped)) == 1
+    assert len(crossing_fee(frame(tmp_path, rows, {"7": "UK Money Transfer #1"}), shipped)) == 1
     # From 1 Sept 2022 the reported price rose to 3,000-9,000: a 2,500 credit is out of band.
     dated = (
         "    effective_to: null\n    bands: {GBP: [1000, 7000], EUR: [1000, 8000]}",
@@ -39,7 +39,12 @@ def test_the_price_band_in_force_on_the_booking_day_applies(tmp_path: Path) -> N
     )
     (tmp_path / "r").mkdir()
     rules = load_rules(_rules_dir(tmp_path / "r", dated))
-    assert crossing_fee(frame(tmp_path, rows), rules.rules["OIC_CROSSING_FEE"]) == []
+    assert (
+        crossing_fee(
+            frame(tmp_path, rows, {"7": "UK Money Transfer #1"}), rules.rules["OIC_CROSSING_FEE"]
+        )
+        == []
+    )
 
 
 def test_corridor_lists_are_dated() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
@@ -15,6 +16,11 @@ RULES = load_rules(known=set(DETECTORS)).rules
 FX = load_fx()
 
 
+def msb_frame(tmp_path: Path, rows: list[dict[str, object]]) -> pl.DataFrame:
+    """Bank 7 is a money transfer firm in the accounts reference."""
+    return frame(tmp_path, rows, {"7": "UK Money Transfer #1"})
+
+
 def collector_rows(
     payers: int, amount: float = 2500, onward: float = 0.8
 ) -> list[dict[str, object]]:
@@ -24,7 +30,7 @@ def collector_rows(
 
 
 def test_crossing_fee_fires_on_many_in_band_payers_sent_on(tmp_path: Path) -> None:
-    alerts = crossing_fee(frame(tmp_path, collector_rows(6)), RULES["OIC_CROSSING_FEE"])
+    alerts = crossing_fee(msb_frame(tmp_path, collector_rows(6)), RULES["OIC_CROSSING_FEE"])
     assert [a["primary"] for a in alerts] == ["6:COLLECT"]
     metrics = alerts[0]["metrics"]
     assert metrics["payers_in_band"] == 6
@@ -33,12 +39,12 @@ def test_crossing_fee_fires_on_many_in_band_payers_sent_on(tmp_path: Path) -> No
 
 
 def test_crossing_fee_needs_five_payers(tmp_path: Path) -> None:
-    assert crossing_fee(frame(tmp_path, collector_rows(4)), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, collector_rows(4)), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_is_silent_for_a_landlord_who_keeps_the_rent(tmp_path: Path) -> None:
     rows = collector_rows(6, amount=1200, onward=0.2)
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_is_silent_for_a_busy_account_spending_in_small_amounts(
@@ -46,16 +52,16 @@ def test_crossing_fee_is_silent_for_a_busy_account_spending_in_small_amounts(
 ) -> None:
     rows = collector_rows(6, onward=0.0)
     rows += [tx(at(days=10, hours=i), "6:COLLECT", f"8:SHOP{i}", 400) for i in range(40)]
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_onward_payment_size_boundary(tmp_path: Path) -> None:
     rows = collector_rows(6, onward=0.0)
     rows += [tx(at(days=13, hours=i), "6:COLLECT", "7:MSB", 1000) for i in range(12)]
-    assert len(crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
+    assert len(crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
     for row in rows[-12:]:
         row["amount_paid"] = row["amount_received"] = row["amount_gbp"] = 999.0
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_is_silent_for_a_business_paying_out_far_more_than_it_took(
@@ -63,13 +69,23 @@ def test_crossing_fee_is_silent_for_a_business_paying_out_far_more_than_it_took(
 ) -> None:
     rule = RULES["OIC_CROSSING_FEE"]
     # six fees of 2,500 (15,000): 1.25 x sent on is still a collector, 1.3 x is the business
-    assert len(crossing_fee(frame(tmp_path, collector_rows(6, onward=1.25)), rule)) == 1
-    assert crossing_fee(frame(tmp_path, collector_rows(6, onward=1.3)), rule) == []
+    assert len(crossing_fee(msb_frame(tmp_path, collector_rows(6, onward=1.25)), rule)) == 1
+    assert crossing_fee(msb_frame(tmp_path, collector_rows(6, onward=1.3)), rule) == []
+
+
+def test_crossing_fee_is_silent_for_a_landlord_paying_the_mortgage_at_home(
+    tmp_path: Path,
+) -> None:
+    rows = collector_rows(6)
+    rows[-1]["payee_bank"] = "8"  # an ordinary bank at home: the lender, not a transfer firm
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    rows[-1]["currency_received"] = "EUR"  # the same payment abroad counts
+    assert len(crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
 
 
 def test_crossing_fee_is_silent_when_amounts_are_outside_the_band(tmp_path: Path) -> None:
     rows = collector_rows(8, amount=150)  # card-sized payments to a merchant
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_band_edges_are_inclusive(tmp_path: Path) -> None:
@@ -77,9 +93,9 @@ def test_crossing_fee_band_edges_are_inclusive(tmp_path: Path) -> None:
         tx(at(days=i), f"5:P{i}", "6:C", a) for i, a in enumerate([1000, 7000, 1000, 7000, 1000])
     ]
     rows.append(tx(at(days=6), "6:C", "7:MSB", 15_000))
-    assert len(crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
+    assert len(crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"])) == 1
     rows[0]["amount_paid"] = rows[0]["amount_received"] = rows[0]["amount_gbp"] = 999.99
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_structuring_fires_on_three_transfers_just_under_1000_eur(tmp_path: Path) -> None:
@@ -185,23 +201,25 @@ def test_structuring_is_silent_for_a_payroll_run_with_a_few_wages_below_the_thre
 def test_crossing_fee_is_silent_when_the_pot_goes_back_to_a_payer(tmp_path: Path) -> None:
     rows = [tx(at(days=i), f"5:MEMBER{i}", "6:CLUB", 1200) for i in range(6)]
     rows.append(tx(at(days=7), "6:CLUB", "5:MEMBER2", 7200))  # savings-club pot
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_ignores_payers_who_pay_again_and_again(tmp_path: Path) -> None:
     rows = [tx(at(days=7 * w + i), f"5:CUST{i}", "6:SUP", 2500) for w in range(3) for i in range(6)]
     rows.append(tx(at(days=22), "6:SUP", "7:BANK", 40_000))
-    assert crossing_fee(frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
 
 
 def test_crossing_fee_needs_most_of_the_money_sent_on(tmp_path: Path) -> None:
     assert (
-        crossing_fee(frame(tmp_path, collector_rows(6, onward=0.65)), RULES["OIC_CROSSING_FEE"])
+        crossing_fee(msb_frame(tmp_path, collector_rows(6, onward=0.65)), RULES["OIC_CROSSING_FEE"])
         == []
     )
     assert (
         len(
-            crossing_fee(frame(tmp_path, collector_rows(6, onward=0.75)), RULES["OIC_CROSSING_FEE"])
+            crossing_fee(
+                msb_frame(tmp_path, collector_rows(6, onward=0.75)), RULES["OIC_CROSSING_FEE"]
+            )
         )
         == 1
     )

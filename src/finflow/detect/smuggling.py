@@ -8,6 +8,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.graph import external_edges
+from finflow.detect.institutions import is_cross_border, is_crypto, is_msb
 from finflow.detect.passthrough import pass_through as pass_through
 from finflow.detect.refdata import price_bands
 from finflow.detect.rules import Rule, param
@@ -56,6 +57,7 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         "amount_gbp",
         "amount_received",
         "currency_received",
+        away=is_cross_border() | is_msb(rule, "payee") | is_crypto(rule, "payee"),
     )
     in_band = band_expr(rule)
     # A payer who pays the account again and again (rent, club dues, a supplier's customer) is
@@ -119,6 +121,9 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             pl.col("booked_at") <= pl.col("last") + pl.duration(days=onward_days),
             # Fees are sent on in bulk; a busy account's everyday spending is not onward transfer.
             pl.col("amount_gbp") >= float(param(rule, "min_onward_payment_gbp")),
+            # To the organisers: abroad, or through a money-service business or exchange (a
+            # landlord's mortgage or a trader's supplier at home is not), unless configured "any".
+            pl.col("away") | pl.lit(str(param(rule, "onward_to")) == "any"),
         )
         # Paying the pot back to one of the payers is a savings club, not onward transfer.
         .join(payers, left_on=["payer", "payee"], right_on=["payee", "payers"], how="anti")
