@@ -24,7 +24,6 @@ from finflow.detect.rules import RuleSet, load_rules
 from finflow.errors import ConfigError, FinflowError, InputError
 from finflow.ingest.fx import load_fx
 from finflow.ingest.sniff import TRANSACTION_FEEDS
-from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
 
@@ -289,19 +288,16 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
 def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]:
     """Write one case-pack folder per case, PDFs for the top `pdf_top`, and the case index.
 
-    `pdf_top` defaults to FINFLOW_PDF_TOP or 10; 0 writes no PDF (Chromium not needed).
+    `pdf_top` defaults to FINFLOW_PDF_TOP or 10; 0 writes no PDF (Chromium not needed). The
+    packs are written on FINFLOW_WORKERS processes (default: every core), see
+    `finflow.casepack.batch`; the files do not depend on the number of processes.
     """
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     import shutil
 
-    from finflow.casepack.assemble import (
-        account_activity,
-        account_rows,
-        case_transactions,
-        load_reference,
-    )
-    from finflow.casepack.exports.parties import write_parties_csv
-    from finflow.casepack.render import write_case_pack, write_cases_index
+    from finflow.casepack.assemble import account_activity, account_rows, load_reference
+    from finflow.casepack.batch import case_schedules, case_totals, split_schedules, write_packs
+    from finflow.casepack.render import write_cases_index
     from finflow.detect.frame import account_key
 
     started = time.perf_counter()
@@ -348,9 +344,14 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         shutil.rmtree(cases_dir)
     cases_dir.mkdir(parents=True)
     top = settings_pdf_top() if pdf_top is None else pdf_top
+    # Every case's schedule in one pass over the evidence (not one pass per case).
+    schedules = case_schedules(evidence, cases, alerts)
+    by_case = split_schedules(schedules)
+    totals = case_totals(schedules)
+    empty = schedules.clear().drop("case_id")
     packed = []
     for case in cases:
-        txns = case_transactions(evidence, case, alerts)
+        txns = by_case.get(case["case_id"], empty)
         full = {
             "case_id": case["case_id"],
             "rank": case["rank"],
@@ -363,7 +364,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             "rules_hash": rules.sha256,
             "marking": "OFFICIAL-SENSITIVE",
             "period": case["period"],
-            "total_value_gbp": float(txns.select(money_sum(pl.col("amount_gbp"))).item()),
+            "total_value_gbp": totals.get(case["case_id"], 0.0),
             "typologies": case["typologies"],
             "accounts": account_rows(activity, reference, case, txns),
             "alerts": [_alert_for_pack(alerts[a]) for a in case["alert_ids"]],
@@ -381,12 +382,10 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             ],
             "quarantine_summary": quarantine,
         }
-        # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.
-        # parties.csv first: write_case_pack lists every file of the folder in its manifest
-        (cases_dir / case["case_id"]).mkdir(parents=True, exist_ok=True)
-        write_parties_csv(full, full["marking"], cases_dir / case["case_id"] / "parties.csv")
-        write_case_pack(full, txns, cases_dir / case["case_id"], linkchart_png=case["rank"] <= top)
         packed.append(full)
+    del by_case
+    # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.
+    write_packs(packed, schedules, cases_dir, png_top=top, scratch=out_dir / "state" / "chunks")
     run_header = {
         "run_id": state["run_id"],
         "generated_at": state["logical_date"],

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from finflow.detect.frame import account_key
+from finflow.detect.frame import KEY_SEP, account_key
 from finflow.money import money_sum
 from finflow.schema import DETECTION_COLUMNS
 
@@ -103,16 +103,20 @@ def _roles(case: dict[str, Any], case_txns: pl.DataFrame) -> dict[str, str]:
 
     collector: alerted and mostly receiving from many payers; hub: 10+ counterparties;
     intermediary: both receives and pays; payer: only pays; beneficiary: only receives.
+    Counted in Python: a case has few rows, and a polars group-by per case cost more than
+    the rest of this function for the thousands of cases of a large run.
     """
-    flows = case_txns.with_columns(
-        payer=account_key("payer_bank", "payer_account"),
-        payee=account_key("payee_bank", "payee_account"),
-    )
-    out_n = dict(flows.group_by("payer").agg(pl.col("payee").n_unique()).iter_rows())
-    in_n = dict(flows.group_by("payee").agg(pl.col("payer").n_unique()).iter_rows())
+    payees: dict[str | None, set[str | None]] = {}
+    payers: dict[str | None, set[str | None]] = {}
+    columns = ("payer_bank", "payer_account", "payee_bank", "payee_account")
+    for payer_bank, payer_account, payee_bank, payee_account in case_txns.select(columns).rows():
+        payer = _key(payer_bank, payer_account)
+        payee = _key(payee_bank, payee_account)
+        payees.setdefault(payer, set()).add(payee)
+        payers.setdefault(payee, set()).add(payer)
     roles = {}
     for key in case["account_keys"]:
-        n_in, n_out = in_n.get(key, 0), out_n.get(key, 0)
+        n_in, n_out = len(payers.get(key, ())), len(payees.get(key, ()))
         if n_in + n_out >= 10 and key in case["alerted_accounts"] and n_in > 2 * n_out:
             roles[key] = "collector"
         elif n_in + n_out >= 10:
@@ -124,6 +128,11 @@ def _roles(case: dict[str, Any], case_txns: pl.DataFrame) -> dict[str, str]:
         elif n_in:
             roles[key] = "beneficiary"
     return roles
+
+
+def _key(bank: str | None, account: str | None) -> str | None:
+    """`finflow.detect.frame.account_key` for one row (null when either part is)."""
+    return None if bank is None or account is None else f"{bank}{KEY_SEP}{account}"
 
 
 def load_reference(account_files: list[Path]) -> pl.DataFrame:
