@@ -64,15 +64,16 @@ def test_bipartite_is_silent_inside_a_busy_payment_network(tmp_path: Path) -> No
 
 
 def layers(keep: float = 0.95) -> Rows:
-    """Two sources -> two conduits -> two conduits -> one sink, each conduit passing `keep`."""
+    """Two sources -> two conduits -> two conduits -> two sinks, each conduit passing `keep`."""
     rows = [
         tx(at(hours=0), "1:A", "2:B1", 1000),
         tx(at(hours=1), "1:A2", "2:B1", 1000),
         tx(at(hours=2), "1:A2", "2:B2", 1000),
         tx(at(hours=10), "2:B1", "3:C1", 2000 * keep),
         tx(at(hours=11), "2:B2", "3:C2", 1000 * keep),
-        tx(at(hours=30), "3:C1", "4:D", 2000 * keep * keep),
-        tx(at(hours=31), "3:C2", "4:D", 1000 * keep * keep),
+        tx(at(hours=30), "3:C1", "4:D1", 1000 * keep * keep),
+        tx(at(hours=30.5), "3:C1", "4:D2", 1000 * keep * keep),
+        tx(at(hours=31), "3:C2", "4:D2", 1000 * keep * keep),
     ]
     return rows
 
@@ -82,7 +83,13 @@ def test_stack_fires_on_layered_many_to_many_forwarding(tmp_path: Path) -> None:
     assert len(alerts) == 1
     assert alerts[0]["metrics"]["layers"] == 4
     assert alerts[0]["metrics"]["conduits_passing_on"] == 4
-    assert len(alerts[0]["evidence_txn_ids"]) == 7
+    assert len(alerts[0]["evidence_txn_ids"]) == 8
+
+
+def test_stack_is_silent_on_a_split_and_rejoin_which_is_scatter_gather(tmp_path: Path) -> None:
+    rows = [tx(at(hours=i), "1:SRC", f"2:M{i}", 1000) for i in range(3)]
+    rows += [tx(at(hours=20 + i), f"2:M{i}", "3:SINK", 950) for i in range(3)]
+    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
 
 
 def test_stack_is_silent_on_people_passing_money_along_a_tree(tmp_path: Path) -> None:

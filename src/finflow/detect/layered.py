@@ -195,8 +195,15 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         # Many-to-many: more account-to-account links than a chain or a tree would have (some
         # money reaches an account along two different routes).
         many = sub.number_of_edges() - len(component) + 1 >= int(param(rule, "min_parallel_routes"))
+        # Layers, not a split-and-rejoin: at least min_end_width accounts start the money
+        # and at least as many finish with it (SCATTER_GATHER has one of each).
+        width = int(param(rule, "min_end_width"))
+        starts = sum(1 for n in sub if not sub.in_degree(n))
+        ends = sum(1 for n in sub if not sub.out_degree(n))
         if (
-            layers < int(param(rule, "min_layers"))
+            starts < width
+            or ends < width
+            or layers < int(param(rule, "min_layers"))
             or sum(ok) < int(param(rule, "min_conduits"))
             or not many
         ):
