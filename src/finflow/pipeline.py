@@ -401,10 +401,20 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
         pdfs = len(render_top_cases(cases_dir, ranked, top_n=top, png=False))
     index = write_cases_index(packed, run_header, cases_dir)
+    # The accounts' roles for the store, so it need not read every pack's case.json back.
+    write_json_rows(
+        _roles_path(out_dir),
+        {c["case_id"]: {a["key"]: a["role"] for a in c["accounts"]} for c in packed},
+    )
     summary = {"case_packs": len(packed), "pdfs": pdfs, "index": str(index)}
     _timed(state, "casepacks", started, summary)
     _save_state(out_dir, state)
     return summary
+
+
+def _roles_path(out_dir: Path) -> Path:
+    """Each case's account roles as in its pack (case id -> account key -> role)."""
+    return out_dir / "state" / "case_roles.json"
 
 
 def settings_pdf_top() -> int:
@@ -548,12 +558,15 @@ def _store_rows(
         for a in alerts
     ]
     roles: dict[str, dict[str, str]] = {}
-    case_pack_dir = out_dir / "cases"
-    for case in cases:
-        case_json = case_pack_dir / case["case_id"] / "case.json"
-        if case_json.exists():
-            pack = json.loads(case_json.read_text(encoding="utf-8"))
-            roles[case["case_id"]] = {a["key"]: a["role"] for a in pack["accounts"]}
+    if _roles_path(out_dir).exists():  # written by the case-pack stage with the packs
+        roles = json.loads(_roles_path(out_dir).read_text(encoding="utf-8"))
+    else:
+        case_pack_dir = out_dir / "cases"
+        for case in cases:
+            case_json = case_pack_dir / case["case_id"] / "case.json"
+            if case_json.exists():
+                pack = json.loads(case_json.read_text(encoding="utf-8"))
+                roles[case["case_id"]] = {a["key"]: a["role"] for a in pack["accounts"]}
     case_rows = [
         {
             "case_id": c["case_id"],

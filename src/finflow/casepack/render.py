@@ -64,6 +64,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Packaged templates do not change while a run writes thousands of packs: no stat()
+        # of every template file for every pack.
+        auto_reload=False,
     )
     env.filters.update(FILTERS)
     return env
