@@ -24,3 +24,13 @@ def test_check_neutral_ignores_parts_of_other_words() -> None:
         check_neutral("incriminating confirmation; activity consistent with, requires enquiry")
         == []
     )
+
+
+def test_the_shipped_rules_describe_behaviour_in_neutral_words() -> None:
+    from finflow.detect.rules import load_rules
+    from finflow.score.config import all_rules, load_party_config
+
+    rules = load_rules()
+    for rule in all_rules(rules, load_party_config(rules)).values():
+        texts = [rule.description, *rule.benign_explanations]
+        assert check_neutral(" ".join(texts)) == [], rule.id
