@@ -229,6 +229,7 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
     """Group alerts into ranked, scored cases; write `cases.json` and `flagged_transactions.csv`."""
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.casepack.csvsafe import write_safe_csv
+    from finflow.score.ruleruns import split_not_run
     from finflow.score.stage import score_run
 
     started = time.perf_counter()
@@ -243,6 +244,7 @@ def stage_score(out_dir: Path) -> dict[str, Any]:
         _rules(state),
     )
     cases = scored["cases"]
+    split_not_run(cases, state["stages"]["detect"].get("rules", {}))
     write_json_rows(out_dir / "cases.json", cases)
     # Party results for the case packs and the store: party alerts, merges, screening.
     write_json_rows(out_dir / "parties.json", {k: v for k, v in scored.items() if k != "cases"})
@@ -371,6 +373,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
             "contributions": case["contributions"],
             "corroboration_bonus": case["corroboration_bonus"],
             "rules_not_fired": case["rules_not_fired"],
+            "rules_not_run": case.get("rules_not_run", []),
             "inputs": inputs,
             "parties": case.get("parties", []),
             "merges": case.get("merges", []),

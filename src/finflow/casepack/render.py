@@ -199,6 +199,7 @@ def _case_view(case: Mapping[str, Any], schedule: pl.DataFrame) -> dict[str, Any
         "computed_score": computed,
         "score_differs": abs(computed - float(case.get("score") or 0.0)) > 0.005,
         "rules_not_fired": _sorted_dicts(case.get("rules_not_fired", []), "rule_id"),
+        "rules_not_run": _sorted_dicts(case.get("rules_not_run", []), "rule_id"),
         "inputs": _sorted_dicts(case.get("inputs", []), "file", "sha256"),
         "quarantine_rows": int(quarantine.get("rows") or 0),
         "quarantine_reasons": sorted((quarantine.get("by_reason") or {}).items()),
