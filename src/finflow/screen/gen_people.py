@@ -76,6 +76,8 @@ def _russian(rng: random.Random) -> list[Part]:
         ("family", pools.RUSSIAN_FAMILY),
     ):
         cyr = rng.choice(pool)
+        if role == "family" and rng.random() < 0.8:
+            cyr = rng.choice(pools.RUSSIAN_ROOTS) + rng.choice(pools.RUSSIAN_SUFFIXES)
         spellings = tuple(romanise(cyr, s) for s in SCHEMES)  # by scheme, duplicates kept
         nick = RUSSIAN_DIMINUTIVES.get(cyr, ()) if role == "given" else ()
         out.append(Part(role, spellings, cyr, nick))
@@ -139,12 +141,22 @@ def make_person(rng: random.Random, culture: str) -> list[Part]:
         father = _with_nicknames(_pick(rng, given_pool, "middle"))
         if not father.same_name(parts[0]):
             parts.append(father)
-    parts.append(_pick(rng, family_pool, "family"))
+    if culture == "arabic" and rng.random() < 0.6:
+        parts.append(Part("family", pools.nisba_family(rng.choice(pools.NISBA_ROOTS))))
+    else:
+        parts.append(_pick(rng, family_pool, "family"))
     return parts
 
 
+def org_word(rng: random.Random) -> str:
+    """A listed-looking word, or an invented one from two or three syllables."""
+    if rng.random() < 0.3:
+        return rng.choice(pools.ORG_WORDS)
+    return "".join(rng.sample(pools.ORG_SYLLABLES, rng.choice((2, 3)))).capitalize()
+
+
 def make_org(rng: random.Random) -> list[Part]:
-    words = rng.sample(pools.ORG_WORDS, 2 if rng.random() < 0.3 else 1)
+    words = [org_word(rng) for _ in range(2 if rng.random() < 0.3 else 1)]
     parts = [Part("org", (w,)) for w in words]
     if rng.random() < 0.8:
         parts.append(Part("generic", (rng.choice(pools.ORG_GENERIC),)))
@@ -153,7 +165,7 @@ def make_org(rng: random.Random) -> list[Part]:
 
 
 def make_ship(rng: random.Random) -> list[Part]:
-    first, second = rng.sample(pools.ORG_WORDS, 2)
+    first, second = org_word(rng), org_word(rng)
     return [Part("org", (first.upper(),)), Part("org", (second.split()[0].upper(),))]
 
 

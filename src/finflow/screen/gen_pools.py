@@ -244,3 +244,31 @@ ORG_FORMS: tuple[Spellings, ...] = (
 TITLES = ("Dr", "Dr.", "Sheikh", "Haji", "Hajji", "Mr", "Mrs", "General", "Colonel", "Prof.")
 SUFFIXES = ("Jr.", "Jr", "Sr.", "III")
 KUNYA = ("Abu", "Umm")
+
+# Larger pools are built from parts, so that a list of 5,000 designations is not full of
+# namesakes: Arabic nisbas (place and tribe names), Russian surnames from roots and suffixes,
+# invented organisation words from syllables.
+NISBA_ROOTS = (
+    "Baghdad", "Basr", "Mosul", "Halab", "Dimashq", "Homs", "Yaman", "Lib", "Tunis", "Jazair",
+    "Maghrib", "Sudan", "Urdun", "Kuwait", "Qatar", "Bahrain", "Oman", "Najd", "Hijaz", "Anbar",
+    "Karbala", "Najaf", "Kirkuk", "Raqq", "Idlib", "Hama", "Ansar", "Sham", "Harb", "Otaib",
+    "Mutair", "Dosar", "Ghamd", "Zahran", "Shehr", "Falluj", "Ramad", "Samarr", "Diyal", "Tall",
+)  # fmt: skip
+RUSSIAN_ROOTS = (
+    "Бел", "Сок", "Орл", "Волк", "Медвед", "Лебед", "Голуб", "Гусь", "Соболь", "Морозк",
+    "Громык", "Тарас", "Кравч", "Бондар", "Ковал", "Мельник", "Гончар", "Рыбак", "Пастух",
+    "Казак", "Стрельц", "Ладог", "Онег", "Камыш", "Берёз", "Дуб", "Клён", "Ясен", "Рябин",
+    "Калин", "Малин", "Чернык", "Свирид", "Трофим", "Панкрат", "Евдоким", "Нестер", "Остап",
+)  # fmt: skip
+RUSSIAN_SUFFIXES = ("ов", "ев", "ин", "овский", "енко", "ук")
+ORG_SYLLABLES = (
+    "zan", "der", "velt", "kor", "ol", "ev", "pet", "ro", "vlask", "sar", "ves", "tan", "qan",
+    "dil", "bar", "aka", "nah", "rain", "mir", "tek", "sol", "var", "dan", "gor", "lum", "nex",
+    "tra", "vik", "zel", "mar", "kos", "tal", "rin", "bek", "ost", "ura", "fen", "gal", "hal",
+)  # fmt: skip
+
+
+def nisba_family(root: str) -> tuple[str, ...]:
+    """Al-Baghdadi, Baghdadi, Al Baghdadi, el-Baghdadi."""
+    word = root + "i"
+    return (f"Al-{word}", word, f"Al {word}", f"el-{word}")

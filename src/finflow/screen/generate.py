@@ -211,10 +211,12 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
         registry.add(subject.parts)
     ids = [f"GEN{seed % 1000:03d}-{i + 1:05d}" for i in range(size)]
     rows = {uid: listed_names(s, rng) for uid, s in zip(ids, subjects, strict=True)}
+    same_alias: dict[str, set[str]] = {}  # a weak alias several designations carry
     for number, uid in enumerate(ids):
         for row in rows[uid]:
             if row.strength == "Low quality":
                 registry.add_alias(number, row.text())
+                same_alias.setdefault(row.text().lower(), set()).add(uid)
     folder.mkdir(parents=True, exist_ok=True)
     write_fcdo(
         folder / "list.csv", [(uid, s, rows[uid]) for uid, s in zip(ids, subjects, strict=True)]
@@ -235,7 +237,13 @@ def generate_set(folder: Path, seed: int, size: int, per_kind: int | None = None
             if not name:
                 continue
             kind = {"Individual": "Person", "Entity": "Organization"}.get(subject.kind, "")
-            same = sorted(ids[i] for i in registry.namesakes(subject.parts) if i != at)
+            same = sorted(
+                (
+                    {ids[i] for i in registry.namesakes(subject.parts)}
+                    | same_alias.get(name.lower(), set())
+                )
+                - {uid}
+            )
             queries.append(
                 Query(
                     "",

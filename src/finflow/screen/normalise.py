@@ -73,7 +73,7 @@ def word_lists() -> WordLists:
     try:
         return WordLists(
             *(
-                frozenset(t for w in raw[key] for t in _tokens(str(w)))
+                frozenset("".join(_tokens(str(w))) for w in raw[key])
                 for key in ("titles", "particles", "legal_forms", "generic_org")
             )
         )

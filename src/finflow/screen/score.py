@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from finflow.screen.similarity import TOKEN_SCORES
+from finflow.screen.similarity import CHINESE_SURNAMES, TOKEN_SCORES, other_syllables
 from finflow.screen.units import Unit
 
 QUERY_SHARE = 0.65  # weight of the query's coverage; the listed name's coverage has the rest
@@ -20,6 +20,7 @@ ORG_QUERY_SHARE = 0.5  # organisation names carry no patronymics: every listed w
 CAP = 0.6  # score ceiling when too few real name words agree
 FAMILY_CAP = 0.7  # score ceiling when a listed surname (Name 6) finds no partner at all
 INITIAL = TOKEN_SCORES["initial"]
+EXACTISH = TOKEN_SCORES["variant"]  # exact and name-variant agreements are never second-guessed
 
 Sims = list[dict[str, tuple[float, str]]]
 
@@ -35,6 +36,7 @@ class Shape:
     positions: dict[str, tuple[int, ...]]  # unit text -> indexes of the units with that text
     family: int = 0  # bit mask of the surname's strong tokens (listed names only)
     query_share: float = QUERY_SHARE
+    chinese: bool = False  # a Chinese surname: given names are compared syllable by syllable
 
 
 def shape(
@@ -52,6 +54,7 @@ def shape(
         {t: tuple(p) for t, p in positions.items()},
         sum(u.mask for u in singles if u.strong and u.text in family),
         QUERY_SHARE if person else ORG_QUERY_SHARE,
+        person and not CHINESE_SURNAMES.isdisjoint(family),
     )
 
 
@@ -99,6 +102,12 @@ def align(query: Shape, listed: Shape, sims: Sims) -> tuple[float, bool, list[tu
                     )
     if not pairs:
         return 0.0, False, []
+    if listed.chinese:  # one syllable apart is another name, not a spelling
+        pairs = [
+            p
+            for p in pairs
+            if p[0] >= EXACTISH or not other_syllables(query.units[p[3]].text, l_units[p[4]].text)
+        ]
     pairs.sort(reverse=True)
     q_used = l_used = 0
     q_cov = l_cov = 0.0

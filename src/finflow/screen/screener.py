@@ -9,19 +9,22 @@ weaker evidence), plus the date-of-birth effect (`dob.py`), clipped to 0..1.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from finflow.errors import InputError
 from finflow.screen.dob import DOB_EFFECT, PartialDate, compare_dob, parse_list_dob, parse_query_dob
 from finflow.screen.explain import explain
 from finflow.screen.index import VocabularyIndex, select_rows
-from finflow.screen.model import Designation, NameRow, SanctionsList
+from finflow.screen.model import NON_LATIN, Designation, NameRow, SanctionsList
 from finflow.screen.normalise import normalise
 from finflow.screen.score import CAP, Shape, align, score_name, shape
 from finflow.screen.similarity import token_similarity
 from finflow.screen.units import Unit, units
 
 log = logging.getLogger(__name__)
+
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 DEFAULT_THRESHOLD = 0.75
 QUERY_KINDS = {"person": "Individual", "organization": "Entity", "organisation": "Entity"}
@@ -90,6 +93,8 @@ class Screener:
                 family = (
                     frozenset(normalise(name_row.family).tokens) if name_row.family else frozenset()
                 )
+                if name_row.name_type == NON_LATIN and CJK.search(name_row.name):
+                    family = frozenset(normal.tokens[:1])  # Chinese: the family name first
                 person = des.kind == "Individual"
                 row_shape = shape(row_units, family, person)
                 self.rows.append(_Row(di, name_row, row_shape, name_row.strength))

@@ -19,7 +19,7 @@ TOKEN_SCORES = {
     "exact": 1.0,
     "variant": 0.95,  # the same name in another spelling or a nickname (variants.txt)
     "phonetic": 0.85,  # same Metaphone key
-    "no-vowels": 0.85,  # same consonant skeleton (names written without vowels)
+    "no-vowels": 0.85,  # one written without vowels, same consonants (Mhmd / Muhammad)
     "prefix": 0.8,  # truncated: one is the start of the other
     "initial": 0.6,  # a single letter standing for the other
 }
@@ -28,6 +28,8 @@ MIN_FUZZY_LEN = 5  # one edit turns many short names into others (Wang/Yang, Oma
 MIN_KEY_LEN = 4  # phonetic keys of shorter tokens are too common to mean much (Lee/Lau/Li)
 MIN_SKELETON_LEN = 3  # consonant skeletons need three consonants (Hsn for Hassan)
 MIN_PREFIX_LEN = 4
+FIRST_LETTER = 0.15  # taken off a spelling agreement whose first letters differ
+_VOWELS = frozenset("aeiouy")
 MIN_PREFIX_RATIO = 0.6
 
 
@@ -69,13 +71,14 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     allowed = max_edits(longest)
     if allowed:
         edits = OSA.distance(a, b, score_cutoff=allowed)
-        if edits <= allowed:
-            best, why = 1.0 - edits / longest, "spelling"
+        if edits <= allowed:  # a different first letter is rarely a slip (Walid / Halid)
+            best, why = 1.0 - edits / longest - FIRST_LETTER * (a[0] != b[0]), "spelling"
     pa = phonetic(a)
     if pa and pa == phonetic(b) and TOKEN_SCORES["phonetic"] > best:
         best, why = TOKEN_SCORES["phonetic"], "phonetic"
     sa = consonants(a)
-    if sa and sa == consonants(b) and TOKEN_SCORES["no-vowels"] > best:
+    vowelless = not _VOWELS.intersection(a[1:]) or not _VOWELS.intersection(b[1:])
+    if sa and vowelless and sa == consonants(b) and TOKEN_SCORES["no-vowels"] > best:
         best, why = TOKEN_SCORES["no-vowels"], "no-vowels"
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     if (
@@ -88,3 +91,60 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if best < MATCH_MIN:
         return 0.0, ""
     return best, why
+
+
+_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch",
+             "sh", "r", "z", "c", "s", "y", "w")  # fmt: skip
+_FINALS = ("a", "o", "e", "i", "u", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "er", "an", "en",
+           "in", "un", "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo",
+           "uai", "uan", "uang", "ue")  # fmt: skip
+PINYIN = frozenset(i + f for i in _INITIALS for f in _FINALS)
+CHINESE_SURNAMES = frozenset(
+    "zhang chang cheung wang wong huang hwang chen chan li lee liu lau zhou chou chow xu hsu tsui "
+    "zhao chao chiu yang yeung lin lam guo kuo kwok he ho zheng cheng xie hsieh tse wu ng sun "
+    "ma hu gao luo song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du "
+    "ye wei su lu ding ren shen yao jin fu".split()
+)
+
+
+@lru_cache(maxsize=100_000)
+def pinyin_syllables(token: str) -> tuple[str, ...]:
+    """A pinyin-looking token split into syllables (fewest first), or () if it does not split."""
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            if head is not None and token[start:end] in PINYIN:
+                candidate = (*head, token[start:end])
+                if best[end] is None or len(candidate) < len(best[end] or ()):
+                    best[end] = candidate
+    return best[-1] or ()
+
+
+# Wade-Giles and pinyin initials of the same sound (Ch'iang / Qiang, Kuo / Guo, Tung / Dong)
+_SAME_INITIAL = frozenset(
+    frozenset(p) for p in (("ch", "q"), ("ch", "zh"), ("ch", "j"), ("k", "g"), ("p", "b"),
+                           ("t", "d"), ("j", "r"), ("ts", "z"), ("ts", "c"))
+)  # fmt: skip
+
+
+def _split_initial(syllable: str) -> tuple[str, str]:
+    for size in (2, 1):
+        if syllable[:size] in _INITIALS and syllable[size:] in _FINALS:
+            return syllable[:size], syllable[size:]
+    return "", syllable
+
+
+def _same_syllable(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    (ia, fa), (ib, fb) = _split_initial(a), _split_initial(b)
+    return fa == fb and frozenset((ia, ib)) in _SAME_INITIAL
+
+
+def other_syllables(a: str, b: str) -> bool:
+    """True when two Chinese given names differ in a whole syllable (Dongjun / Dongjian)."""
+    sa, sb = pinyin_syllables(a), pinyin_syllables(b)
+    if len(sa) < 2 or len(sa) != len(sb):
+        return False
+    return not all(_same_syllable(x, y) for x, y in zip(sa, sb, strict=True))
