@@ -152,3 +152,22 @@ def test_check_prose_allows_statutory_terms_only() -> None:
     assert check_prose("benefited from criminal conduct; criminal property") == []
     assert check_prose("the criminal paid") == ["criminal"]
     assert check_neutral("criminal conduct") == ["criminal"]
+
+
+def test_kyc_gaps_follow_the_customer_records_the_case_has(tmp_path: Path) -> None:
+    case, transactions = build_case()
+    case["parties"] = []
+    out = write_case_pack(case, transactions, tmp_path / "none")
+    text = " ".join(visible_text((out / "index.html").read_text(encoding="utf-8")).split())
+    assert "Customer (KYC) records are not in the data" in text
+
+    case, transactions = build_case()
+    case["parties"] = [
+        {"party_id": "P-1", "name": "A", "customer_ids": ["K1"], "role": "payer"},
+        {"party_id": "P-2", "name": "B", "customer_ids": [], "role": "collector"},
+    ]
+    out = write_case_pack(case, transactions, tmp_path / "some")
+    text = " ".join(visible_text((out / "index.html").read_text(encoding="utf-8")).split())
+    assert "Customer (KYC) records are not in the data" not in text
+    assert "1 of 2 parties have no customer (KYC) record in the data" in text
+    assert "customer (KYC) records and the purpose" not in text

@@ -34,11 +34,19 @@ def information_gaps(
     gaps = ["The purpose of the enquiry has not been declared by an officer."]
     if not any(a.get("closing_balance", a.get("balance")) is not None for a in accounts):
         gaps.append("No account balances are in the data: no balance walk is possible.")
-    gaps.append(
-        "Customer (KYC) records are not in the data: dates of birth, addresses, phone numbers,"
-        " emails and nationality are unknown, so shared attributes beyond name and entity id"
-        " cannot be checked."
-    )
+    parties = case.get("parties", [])
+    without_kyc = sum(1 for p in parties if not p.get("customer_ids"))
+    if not any(p.get("customer_ids") for p in parties):
+        gaps.append(
+            "Customer (KYC) records are not in the data: dates of birth, addresses, phone"
+            " numbers, emails and nationality are unknown, so shared attributes beyond name and"
+            " entity id cannot be checked."
+        )
+    elif without_kyc:
+        gaps.append(
+            f"{without_kyc} of {len(parties)} parties have no customer (KYC) record in the data:"
+            " for them, shared attributes beyond name and entity id cannot be checked."
+        )
     unknown_country = sum(1 for p in network.parties.values() if p.country == UNKNOWN)
     if unknown_country:
         gaps.append(
@@ -81,7 +89,9 @@ def lines_of_enquiry(case: Mapping[str, Any], network: CaseNetwork) -> list[Enqu
         Enquiry(
             "Obtain customer information for the holders of the core accounts and confirm"
             " identity, occupation and expected account activity.",
-            "KYC records are not in the data.",
+            "KYC records are not in the data."
+            if not any(p.get("customer_ids") for p in case.get("parties", []))
+            else "KYC records give identity, not occupation or expected activity.",
         ),
     ]
     seen: set[str] = set()

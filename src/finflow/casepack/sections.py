@@ -111,6 +111,7 @@ def sections_view(
         "powers_left_out": powers_left_out,
         "judgement": JUDGEMENT,
         "gaps": information_gaps(case, network, rows),
+        "kyc_records": any(p.get("customer_ids") for p in case.get("parties", [])),
         "enquiries": lines_of_enquiry(case, network),
         "artefacts": ARTEFACTS,
         "figures": figures,
