@@ -252,6 +252,8 @@ def build_party_cases(
     """
     scoring = replace(rules, rules={**rules.rules, **party_cfg.rules})
     min_payers = int(party_cfg.roles["collector_min_payers"])
+    # One brief per rule, shared by every case that lists it as not fired (read-only).
+    briefs = [(rid, r.brief()) for rid, r in sorted(scoring.rules.items())]
     cases: list[dict[str, Any]] = []
     seen: set[str] = set()
     # Each case looks up its own payments by txn_id: no pass over every flow per case.
@@ -313,9 +315,7 @@ def build_party_cases(
         }
         case.update(score_alerts(group, scoring))
         fired = set(case["typologies"])
-        case["rules_not_fired"] = [
-            r.brief() for rid, r in sorted(scoring.rules.items()) if rid not in fired
-        ]
+        case["rules_not_fired"] = [b for rid, b in briefs if rid not in fired]
         cases.append(case)
     cases.sort(key=lambda c: (-c["score"], c["case_id"]))
     for rank, case in enumerate(cases, start=1):
