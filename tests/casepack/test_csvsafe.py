@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finflow.casepack.csvsafe import safe_cell, write_safe_csv
+from finflow.casepack.csvsafe import SMALL_FRAME_ROWS, safe_cell, write_safe_csv
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,18 @@ def test_write_safe_csv_is_utf8_lf_and_deterministic(tmp_path: Path) -> None:
     assert a == b
     assert b"\r\n" not in a
     assert "Zoë Ş".encode() in a
+
+
+def test_a_large_frame_is_checked_in_polars_with_the_same_result(tmp_path: Path) -> None:
+    small = _frame()
+    large = pl.concat([small] * (SMALL_FRAME_ROWS // small.height + 1))
+    assert large.height > SMALL_FRAME_ROWS
+    write_safe_csv(small, tmp_path / "small.csv")
+    write_safe_csv(large, tmp_path / "large.csv")
+    small_lines = (tmp_path / "small.csv").read_text("utf-8").splitlines()
+    large_lines = (tmp_path / "large.csv").read_text("utf-8").splitlines()
+    assert large_lines[: len(small_lines)] == small_lines
+    assert len(large_lines) == large.height + 1
+    back = pl.read_csv(tmp_path / "large.csv", infer_schema=False)
+    assert back["reference"].str.starts_with("=").sum() == 0
+    assert back["tags"].str.starts_with("'=").sum() == large.height // small.height
