@@ -45,8 +45,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## Benchmarks (not tests): pipeline stages at 1M/5M rows, then sanctions screening throughput
+## and quality against nomenklatura. Results are written into docs/benchmarks.md and docs/screening.md.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_screen.py
 
 clean:
 	rm -rf finflow-demo .pytest_cache build dist
