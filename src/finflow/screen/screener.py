@@ -57,6 +57,19 @@ class _Row:
     name: NameRow
     shape: Shape
     strength: float
+    # (unit text, the significant token bits it covers, a word an initial may stand for): the
+    # units that can lift the cap on agreeing words (`score.CAP`), checked before aligning
+    significant: tuple[tuple[str, int, bool], ...] = ()
+    needed: int = 0  # significant bits that must agree for the cap not to apply
+
+
+def _significant_units(row_shape: Shape) -> tuple[tuple[str, int, bool], ...]:
+    sig = row_shape.significant
+    return tuple(
+        (u.text, u.mask & sig, not u.compound and len(u.text) > 1)
+        for u in row_shape.units
+        if u.mask & sig
+    )
 
 
 def query_kind(kind: str | None) -> str | None:
@@ -97,7 +110,16 @@ class Screener:
                     family = frozenset(normal.tokens[:1])  # Chinese: the family name first
                 person = des.kind == "Individual"
                 row_shape = shape(row_units, family, person)
-                self.rows.append(_Row(di, name_row, row_shape, name_row.strength))
+                self.rows.append(
+                    _Row(
+                        di,
+                        name_row,
+                        row_shape,
+                        name_row.strength,
+                        _significant_units(row_shape),
+                        min(2, row_shape.strong),
+                    )
+                )
                 if normal.strong <= 1:
                     few_strong.add(row_id)
                 for unit in row_units:
@@ -141,6 +163,7 @@ class Screener:
         ids = self.index.ids
         positions: dict[int, set[int]] = {}
         compound_rows: set[int] = set()
+        strong_rows: set[int] = set()
         initials = 0
         for unit, found in zip(query, sims, strict=True):
             if not unit.compound and len(unit.text) == 1:
@@ -151,13 +174,17 @@ class Screener:
                 vid = ids[text]
                 rows |= self.index.rows[vid]
                 compound_rows |= self.index.compound_rows[vid]
+                if unit.strong and len(text) > 1:
+                    # a row is posted under a longer text only where it is a strong unit there
+                    strong_rows |= self.index.rows[vid]
             mask, bit = unit.mask, 0
             while mask:
                 if mask & 1:
                     positions.setdefault(bit, set()).update(rows)
                 mask >>= 1
                 bit += 1
-        return select_rows(
+        # `align` scores 0 unless a strong query unit agrees with a strong listed unit
+        return strong_rows & select_rows(
             list(positions.values()), initials, compound_rows, self.few_strong, not cap_ok
         )
 
@@ -178,12 +205,22 @@ class Screener:
         query = shape(units(normal))
         sims = self._similarities(query.units)
         cap_ok = threshold <= CAP + MAX_DOB_BONUS
+        # listed texts some query unit agrees with, and the letters of the query's initials
+        agreed: set[str] = set().union(*sims)
+        letters = {u.text for u in query.units if len(u.text) == 1}
         best: dict[int, Match] = {}
         for row_id in sorted(self._candidates(query.units, sims, cap_ok)):
             row = self.rows[row_id]
             des = self.designations[row.designation]
             if want and des.kind != want:
                 continue
+            if not cap_ok:  # capped for sure (below the threshold): skip the alignment
+                bits = 0
+                for text, mask, word in row.significant:
+                    if text in agreed or (word and text[0] in letters):
+                        bits |= mask
+                if bits.bit_count() < row.needed:
+                    continue
             name_score = align(query, row.shape, sims)[0]
             if name_score <= 0 or name_score * row.strength + MAX_DOB_BONUS < threshold:
                 continue
