@@ -86,12 +86,25 @@ class VocabularyIndex:
         return vid
 
     def lookup(self, text: str) -> set[int]:
-        """Vocabulary ids that share at least one key with `text`."""
+        """Vocabulary ids that share at least one key with `text` (and could agree with it).
+
+        An entry found only by its first four letters can agree only by the prefix rule (every
+        other rule has its own key), so it is kept only when one text starts with the other.
+        """
         found: set[int] = set()
+        prefixed: list[int] = []
         for key in keys(text):
             hit = self.by_key.get(key)
             if hit:
-                found.update(hit)
+                if key.startswith("x:"):
+                    prefixed = hit
+                else:
+                    found.update(hit)
+        if prefixed:  # the first four letters only: the prefix rule is the one that can agree
+            texts = self.texts
+            found.update(
+                v for v in prefixed if text.startswith(texts[v]) or texts[v].startswith(text)
+            )
         if len(text) > 1:
             found.update(self.initials.get(text[0], ()))
         return found
