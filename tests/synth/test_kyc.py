@@ -92,6 +92,8 @@ def test_rings_fire_and_families_and_flats_do_not(world: dict[str, Any]) -> None
         assert set(ring) in flagged
     benign = {c for group in truth["families"] + truth["flats"] for c in group}
     assert not any(group & benign for group in flagged)
+    # Ordinary customers do not share an address, phone or email by chance: only rings fire.
+    assert sorted(map(sorted, flagged)) == sorted(map(sorted, truth["rings"]))
 
 
 def test_sanctions_name_variants_are_possible_matches(world: dict[str, Any]) -> None:
