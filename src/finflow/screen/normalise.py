@@ -30,6 +30,7 @@ WEIGHT_PARTICLE = 0.2
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['`\u2019\u2018\u02bc\u02bb]")
 _CAMEL = re.compile(r"[A-Z][a-z]*")
+_CJK_OR_HANGUL = re.compile(r"[\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,11 @@ def variant_groups() -> dict[str, frozenset[int]]:
 
 def to_ascii(text: str) -> str:
     """Transliterate to ASCII; a run of CJK characters becomes family name + given name."""
+    if text.isascii():  # most names: nothing to do (NFC and anyascii leave ASCII as it is)
+        return text
     text = unicodedata.normalize("NFC", text)
+    if not _CJK_OR_HANGUL.search(text):
+        return anyascii(text)
     out: list[str] = []
     run: list[str] = []
 
