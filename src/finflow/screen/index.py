@@ -2,10 +2,12 @@
 
 Every distinct unit text of the list (a token or two tokens run together) is one vocabulary
 entry, posted to the name rows that contain it. A vocabulary entry is found under keys: its
-text, its name-variant groups, its Metaphone key, its consonant skeleton, its first four letters
-(truncation), its single-letter form (initials) and its deletion neighbourhood (all strings one
-or two deletions away, which finds every spelling within the edit distance the scorer accepts).
-A query unit looks up the same keys, is compared exactly with the few entries found, and the
+text, its name-variant groups, its Metaphone key, its consonant skeleton, its single-letter
+form (initials) and its deletion neighbourhood (all strings one or two deletions away, which
+finds every spelling within the edit distance the scorer accepts); truncation is found through
+its prefixes of four letters or more and at least half its length, and by looking up the
+prefixes of the query text. A query unit looks up the same keys, is compared exactly with the
+few entries found, and the
 rows of the entries it matches are its candidates. The keys are built from the same rules as
 `similarity.token_similarity`, so every token pair that the scorer would count is found here:
 recall with the index equals recall comparing every pair (tested, and measured in the bench).
@@ -46,8 +48,6 @@ def keys(text: str) -> Iterator[str]:
         yield "p:" + key
     if key := consonants(text):
         yield "s:" + key
-    if len(text) >= MIN_PREFIX_LEN:
-        yield "x:" + text[:MIN_PREFIX_LEN]
     for deleted in deletions(text):
         yield "d:" + deleted
 
@@ -77,6 +77,9 @@ class VocabularyIndex:
             self.compound_rows.append(set())
             for key in keys(text):
                 self.by_key.setdefault(key, []).append(vid)
+            for size in range(MIN_PREFIX_LEN, len(text)):
+                if 2 * size >= len(text):  # the prefix rule needs 60%: a margin, exact later
+                    self.by_key.setdefault("x:" + text[:size], []).append(vid)
             if len(text) == 1:
                 self.initials.setdefault(text, []).append(vid)
         if significant:
@@ -86,25 +89,21 @@ class VocabularyIndex:
         return vid
 
     def lookup(self, text: str) -> set[int]:
-        """Vocabulary ids that share at least one key with `text` (and could agree with it).
-
-        An entry found only by its first four letters can agree only by the prefix rule (every
-        other rule has its own key), so it is kept only when one text starts with the other.
-        """
+        """Vocabulary ids that share at least one key with `text`, or start or end it."""
         found: set[int] = set()
-        prefixed: list[int] = []
+        by_key = self.by_key
         for key in keys(text):
-            hit = self.by_key.get(key)
+            hit = by_key.get(key)
             if hit:
-                if key.startswith("x:"):
-                    prefixed = hit
-                else:
-                    found.update(hit)
-        if prefixed:  # the first four letters only: the prefix rule is the one that can agree
-            texts = self.texts
-            found.update(
-                v for v in prefixed if text.startswith(texts[v]) or texts[v].startswith(text)
-            )
+                found.update(hit)
+        longer = by_key.get("x:" + text)  # entries that `text` is the start of
+        if longer:
+            found.update(longer)
+        ids = self.ids
+        for size in range(MIN_PREFIX_LEN, len(text)):  # entries that are the start of `text`
+            vid = ids.get(text[:size])
+            if vid is not None:
+                found.add(vid)
         if len(text) > 1:
             found.update(self.initials.get(text[0], ()))
         return found
