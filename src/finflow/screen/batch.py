@@ -4,7 +4,8 @@ Queries: ``query_id,name`` and optional ``dob`` (``YYYY``, ``YYYY-MM``, ``YYYY-M
 ``type`` (``Person`` or ``Organization``). Output: one row per candidate at or above the
 threshold, ``query_id,unique_id,score,matched_name,name_type,explanation``, in query order then
 best score first; a query with no candidate has no row. The queries are screened in chunks on
-all cores (fork: the index is built once and shared by the worker processes).
+all cores: worker processes are spawned (never forked: the caller may have polars' thread pool
+running, and a forked child can deadlock on its locks) and receive the built index once each.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def read_queries(path: Path) -> Iterator[Query]:
 _WORKER: dict[str, Any] = {}
 
 
+def _init_worker(screener: Screener, threshold: float) -> None:
+    _WORKER.update(screener=screener, threshold=threshold)
+
+
 def _screen_chunk(chunk: list[Query]) -> list[tuple[str, list[Match]]]:
     screener: Screener = _WORKER["screener"]
     threshold: float = _WORKER["threshold"]
@@ -115,12 +120,14 @@ def screen_queries(
     """Screen queries in order, on `workers` processes (default: all cores)."""
     workers = workers or os.cpu_count() or 1
     _WORKER.update(screener=screener, threshold=threshold)
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers == 1:
         for chunk in _chunks(queries, CHUNK):
             yield from _screen_chunk(chunk)
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(screener, threshold)
+    ) as pool:
         pending = []
         for chunk in _chunks(queries, CHUNK):  # at most 2 chunks per worker in flight
             pending.append(pool.submit(_screen_chunk, chunk))
