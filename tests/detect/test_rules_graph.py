@@ -7,7 +7,8 @@ from pathlib import Path
 
 from txbuild import at, frame, tx
 
-from finflow.detect.graph import cycles, fan
+from finflow.detect.cycles import cycles
+from finflow.detect.graph import fan
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
 

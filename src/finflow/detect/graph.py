@@ -1,21 +1,17 @@
-"""Graph laundering patterns: fan-in, fan-out and time-ordered cycles.
+"""Graph laundering patterns: fan-in and fan-out (bursts of new counterparties).
 
-polars finds the candidate windows and paths; networkx groups overlapping cycles on the small
-subgraph that polars has already narrowed.
+Cycles are in `finflow.detect.cycles`; `external_edges` is shared by every detector.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.rules import Rule, param
-from finflow.errors import ConfigError
 from finflow.money import money_sum
 
 log = logging.getLogger(__name__)
@@ -152,127 +148,3 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
             )
         )
     return alerts
-
-
-def _prune(edges: pl.DataFrame) -> pl.DataFrame:
-    """Drop edges touching accounts that cannot be on a cycle (no way in or no way out)."""
-    while True:
-        before = edges.height
-        has_in = edges.select(pl.col("dst").unique().alias("a"))
-        has_out = edges.select(pl.col("src").unique().alias("a"))
-        active = has_in.join(has_out, on="a")
-        edges = edges.join(active, left_on="src", right_on="a", how="semi").join(
-            active, left_on="dst", right_on="a", how="semi"
-        )
-        if edges.height == before:
-            return edges
-
-
-def find_cycles(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
-    """Time-ordered, amount-preserving cycles: one row per cycle with its txn ids and accounts."""
-    days = int(param(rule, "window_days"))
-    min_hops, max_hops = int(param(rule, "min_hops")), int(param(rule, "max_hops"))
-    rmin, rmax = float(param(rule, "min_amount_ratio")), float(param(rule, "max_amount_ratio"))
-    cap = int(param(rule, "max_frontier_rows"))
-    edges = _prune(
-        external_edges(tx)
-        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
-        .select("txn_id", src="payer", dst="payee", t="booked_at", amt="amount_gbp")
-        .collect()
-    )
-    nxt = edges.lazy().rename(
-        {"txn_id": "e_txn", "src": "cur", "dst": "e_dst", "t": "e_t", "amt": "e_amt"}
-    )
-    frontier = edges.select(
-        origin="src",
-        cur="dst",
-        t0="t",
-        t_last="t",
-        a_last="amt",
-        path=pl.concat_list("txn_id"),
-        nodes=pl.concat_list("src", "dst"),
-    )
-    found: list[pl.DataFrame] = []
-    for hops in range(2, max_hops + 1):
-        if frontier.is_empty():
-            break
-        step = (
-            frontier.lazy()
-            .join(nxt, on="cur")
-            .filter(
-                pl.col("e_t") > pl.col("t_last"),
-                pl.col("e_t") <= pl.col("t0") + pl.duration(days=days),
-                pl.col("e_amt").is_between(pl.col("a_last") * rmin, pl.col("a_last") * rmax),
-            )
-            .with_columns(path=pl.col("path").list.concat(pl.concat_list("e_txn")))
-            .collect(engine="streaming")
-        )
-        closed = step.filter(pl.col("e_dst") == pl.col("origin"))
-        if hops >= min_hops and not closed.is_empty():
-            found.append(
-                closed.select("origin", "path", "nodes", start="t0", end="e_t", hops=pl.lit(hops))
-            )
-        frontier = step.filter(
-            pl.col("e_dst") != pl.col("origin"), ~pl.col("nodes").list.contains(pl.col("e_dst"))
-        ).select(
-            "origin",
-            cur="e_dst",
-            t0="t0",
-            t_last="e_t",
-            a_last="e_amt",
-            path="path",
-            nodes=pl.col("nodes").list.concat(pl.concat_list("e_dst")),
-        )
-        if frontier.height > cap:
-            raise ConfigError(
-                f"rule CYCLE: {frontier.height} open paths at hop {hops} exceed "
-                f"max_frontier_rows={cap}; narrow window_days or the amount ratios"
-            )
-    if not found:
-        return pl.DataFrame(
-            schema={
-                "origin": pl.String,
-                "path": pl.List(pl.String),
-                "nodes": pl.List(pl.String),
-                "start": pl.Datetime("us", "UTC"),
-                "end": pl.Datetime("us", "UTC"),
-                "hops": pl.Int32,
-            }
-        )
-    return pl.concat(found, how="vertical_relaxed")
-
-
-def cycles(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
-    """CYCLE alerts: cycles sharing an account are one alert (grouped with networkx)."""
-    found = find_cycles(tx, rule)
-    graph: nx.Graph[str] = nx.Graph()
-    for i, row in enumerate(found.iter_rows(named=True)):
-        graph.add_node(f"cycle:{i}")
-        for account in row["nodes"]:
-            graph.add_edge(f"cycle:{i}", account)
-    rows = found.to_dicts()
-    alerts = []
-    for component in nx.connected_components(graph):
-        members = sorted(int(n.split(":")[1]) for n in component if n.startswith("cycle:"))
-        parts = [rows[i] for i in members]
-        first = min(parts, key=lambda r: (r["start"], r["origin"]))
-        evidence = sorted({t for r in parts for t in r["path"]})
-        accounts = sorted({a for r in parts for a in r["nodes"]})
-        alerts.append(
-            make_alert(
-                rule,
-                first["origin"],
-                accounts,
-                evidence,
-                first["start"],
-                max(r["end"] for r in parts),
-                {
-                    "cycles": len(parts),
-                    "max_hops": max(r["hops"] for r in parts),
-                    "min_hops": min(r["hops"] for r in parts),
-                    "window_days": int(param(rule, "window_days")),
-                    "elapsed_hours": (first["end"] - first["start"]) / timedelta(hours=1),
-                },
-            )
-        )
-    return sorted(alerts, key=lambda a: a["alert_id"])

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect import (
+    cycles,
     flows,
     followup,
     funnel,
@@ -29,7 +30,7 @@ FOLLOW_UPS: dict[str, FollowUp] = {"OIC_CRYPTO_RAMP": followup.crypto_ramp}
 DETECTORS: dict[str, Detector] = {
     "FAN_OUT": lambda tx, rule, fx: graph.fan(tx, rule, "out"),
     "FAN_IN": lambda tx, rule, fx: graph.fan(tx, rule, "in"),
-    "CYCLE": lambda tx, rule, fx: graph.cycles(tx, rule),
+    "CYCLE": lambda tx, rule, fx: cycles.cycles(tx, rule),
     "SCATTER_GATHER": lambda tx, rule, fx: flows.scatter_gather(tx, rule),
     "GATHER_SCATTER": lambda tx, rule, fx: flows.gather_scatter(tx, rule),
     "STACK": lambda tx, rule, fx: layered.stack(tx, rule),
