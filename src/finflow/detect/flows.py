@@ -35,15 +35,21 @@ def forward_pairs(
     min_amount: float,
     max_payments: int,
     one_off_days: int | None = None,
+    quiet_ends: bool = False,
 ) -> pl.LazyFrame:
     """Credit A->M then debit M->B (B != A) within `hours`, debit rmin..rmax x the credit,
     for quiet conduits M; with `one_off_days`, only links whose payments all fall within that
-    many days (regular contacts recur and are left out)."""
+    many days (regular contacts recur and are left out); with `quiet_ends`, A and B must be
+    quiet too (narrowed before the join)."""
     edges = external_edges(tx).select(*EDGE_COLS).filter(pl.col("amount_gbp") >= min_amount)
+    quiet = quiet_accounts(tx, max_payments)
+    if quiet_ends:
+        edges = edges.join(quiet, left_on="payer", right_on="account", how="semi").join(
+            quiet, left_on="payee", right_on="account", how="semi"
+        )
     if one_off_days is not None:
         span = pl.col("booked_at").max() - pl.col("booked_at").min()
         edges = edges.filter(span.over("payer", "payee") < pl.duration(days=one_off_days))
-    quiet = quiet_accounts(tx, max_payments)
     first = edges.join(quiet, left_on="payee", right_on="account", how="semi").select(
         in_txn="txn_id", src="payer", mid="payee", t1="booked_at", a1="amount_gbp"
     )
