@@ -41,12 +41,6 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     min_side = int(param(rule, "min_side"))
     min_degree = int(param(rule, "min_degree"))
     edges = _quiet_edges(tx, rule)
-    all_edges = (
-        external_edges(tx)
-        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
-        .select("booked_at", "payer", "payee")
-        .collect()
-    )
     # One-off links only (all the pair's payments inside one window: regular contacts recur),
     # each placed in every window (starting at midnight) that contains it.
     pairs = (
@@ -58,15 +52,23 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             value=money_sum(pl.col("amount_gbp")),
         )
         .filter(pl.col("last") - pl.col("first") < pl.duration(days=days))
-        .with_columns(
-            win=pl.int_ranges(
-                pl.col("last").dt.date().cast(pl.Int32) - days + 1,
-                pl.col("first").dt.date().cast(pl.Int32) + 1,
-            )
-        )
-        .explode("win")
+        .collect()
     )
-    cand = pairs.collect()
+    # Narrow before placing links in windows: a payer with fewer than min_degree one-off
+    # payees in the whole data (or a payee with fewer payers) cannot be in any group.
+    while True:
+        before = pairs.height
+        pairs = pairs.filter(
+            pl.len().over("payer") >= min_degree, pl.len().over("payee") >= min_degree
+        )
+        if pairs.height == before:
+            break
+    cand = pairs.with_columns(
+        win=pl.int_ranges(
+            pl.col("last").dt.date().cast(pl.Int32) - days + 1,
+            pl.col("first").dt.date().cast(pl.Int32) + 1,
+        )
+    ).explode("win")
     # Peel: every payer keeps >= min_degree payees and every payee >= min_degree payers.
     while True:
         before = cand.height
@@ -76,7 +78,7 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         )
         if cand.height == before:
             break
-    alerts: dict[str, dict[str, Any]] = {}
+    groups: list[dict[str, Any]] = []
     for (_,), group in cand.sort("win", "payer", "payee").group_by(["win"], maintain_order=True):
         graph: nx.Graph[str] = nx.Graph()
         by_pair = {(r["payer"], r["payee"]): r for r in group.iter_rows(named=True)}
@@ -89,38 +91,83 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
                 continue
             if len(component) > int(param(rule, "max_group_accounts")):
                 continue
-            first, last = min(r["first"] for r in rows), max(r["last"] for r in rows)
-            links = sum(len(r["txn_id"]) for r in rows)
-            busy = _payments_during(all_edges, payers | payees, first, last)
-            if links < float(param(rule, "min_own_share")) * busy:
-                continue
-            alert = make_alert(
-                rule,
-                sorted(payers)[0],
-                sorted(payers | payees),
-                [t for r in rows for t in r["txn_id"]],
-                first,
-                last,
+            groups.append(
                 {
-                    "payers": len(payers),
-                    "payees": len(payees),
-                    "links": len(rows),
-                    "share_of_their_payments": links / busy,
-                    "total_gbp": sum(r["value"] for r in rows),
-                    "window_days": days,
-                },
+                    "payers": payers,
+                    "payees": payees,
+                    "rows": rows,
+                    "first": min(r["first"] for r in rows),
+                    "last": max(r["last"] for r in rows),
+                }
             )
-            alerts.setdefault("|".join(alert["evidence_txn_ids"]), alert)
+    busy = _payments_during(tx, rule, groups)
+    alerts: dict[str, dict[str, Any]] = {}
+    for i, g in enumerate(groups):
+        rows, payers, payees = g["rows"], g["payers"], g["payees"]
+        links = sum(len(r["txn_id"]) for r in rows)
+        if links < float(param(rule, "min_own_share")) * busy[i]:
+            continue
+        alert = make_alert(
+            rule,
+            sorted(payers)[0],
+            sorted(payers | payees),
+            [t for r in rows for t in r["txn_id"]],
+            g["first"],
+            g["last"],
+            {
+                "payers": len(payers),
+                "payees": len(payees),
+                "links": len(rows),
+                "share_of_their_payments": links / busy[i],
+                "total_gbp": sum(r["value"] for r in rows),
+                "window_days": days,
+            },
+        )
+        alerts.setdefault("|".join(alert["evidence_txn_ids"]), alert)
     return _widest(list(alerts.values()))
 
 
-def _payments_during(edges: pl.DataFrame, accounts: set[str], first: Any, last: Any) -> int:
-    """Payments (of a counted size) in or out of `accounts` booked from `first` to `last`."""
-    members = list(accounts)
-    return edges.filter(
-        pl.col("booked_at").is_between(first, last),
-        pl.col("payer").is_in(members) | pl.col("payee").is_in(members),
-    ).height
+def _payments_during(tx: pl.DataFrame, rule: Rule, groups: list[dict[str, Any]]) -> list[int]:
+    """For each group: the payments (of a counted size) in or out of its accounts booked
+    from its first to its last link, counted for every group in one join."""
+    if not groups:
+        return []
+    members = pl.DataFrame(
+        [
+            {"group": i, "acct": a, "first": g["first"], "last": g["last"]}
+            for i, g in enumerate(groups)
+            for a in g["payers"] | g["payees"]
+        ],
+        schema={
+            "group": pl.Int64,
+            "acct": pl.String,
+            "first": pl.Datetime("us", "UTC"),
+            "last": pl.Datetime("us", "UTC"),
+        },
+    ).lazy()
+    accounts = members.select("acct").unique()
+    edges = (
+        external_edges(tx)
+        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
+        .select("txn_id", "booked_at", "payer", "payee")
+    )
+    touching = pl.concat(
+        [
+            edges.join(accounts, left_on=side, right_on="acct", how="semi")
+            for side in ("payer", "payee")
+        ]
+    ).unique("txn_id")
+    counts = (
+        touching.with_columns(acct=pl.concat_list("payer", "payee"))
+        .explode("acct")
+        .join(members, on="acct")
+        .filter(pl.col("booked_at").is_between(pl.col("first"), pl.col("last")))
+        .group_by("group")
+        .agg(n=pl.col("txn_id").n_unique())
+        .collect()
+    )
+    found = dict(zip(counts["group"].to_list(), counts["n"].to_list(), strict=True))
+    return [int(found.get(i, 0)) for i in range(len(groups))]
 
 
 def _widest(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
