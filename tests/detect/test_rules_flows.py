@@ -76,3 +76,52 @@ def test_gather_scatter_out_share_boundaries(tmp_path: Path) -> None:
     assert gather_scatter(frame(tmp_path, gather_then_split(3600)), rule) == []  # 0.69
     assert len(gather_scatter(frame(tmp_path, gather_then_split(5460)), rule)) == 1  # 1.05
     assert gather_scatter(frame(tmp_path, gather_then_split(5600)), rule) == []  # spends own money
+
+
+def test_gather_scatter_is_silent_when_paying_out_while_still_collecting(tmp_path: Path) -> None:
+    # An organiser paying suppliers as the shares come in: the payments out interleave with
+    # the credits instead of following the gathering.
+    rows = gather_then_split(4400)
+    rows[-1]["booked_at"] = at(hours=10)  # one supplier paid between the second and third share
+    for r in rows[-4:-1]:
+        r["booked_at"] = at(hours=20)
+    assert gather_scatter(frame(tmp_path, rows), RULES["GATHER_SCATTER"]) == []
+    # the same payments all after the last share (at 18 h) are a re-split
+    for r in rows[-4:]:
+        r["booked_at"] = at(hours=19)
+    assert len(gather_scatter(frame(tmp_path, rows), RULES["GATHER_SCATTER"])) == 1
+
+
+def test_gather_scatter_picks_the_gathering_that_re_splits(tmp_path: Path) -> None:
+    # A large one-off credit three days earlier shares a window with the gathering; judged on
+    # that window the payout would be 4,400 of 15,200; on the gathering alone it is 4,400 of
+    # 5,200.
+    rows = [tx(at(days=-3), "6:BIG", "9:HUB", 10_000), *gather_then_split(4400)]
+    alerts = gather_scatter(frame(tmp_path, rows), RULES["GATHER_SCATTER"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["gathered_gbp"] == 5200
+
+
+def test_gather_scatter_needs_the_hub_otherwise_quiet_over_those_days(tmp_path: Path) -> None:
+    rule = RULES["GATHER_SCATTER"]
+    rows = gather_then_split(4400)  # 8 pattern payments
+    # 4 other payments of the hub's own in those days: 8 of 12 = 0.67 >= 0.65, fires
+    own = [tx(at(hours=5 + 7 * i), "9:HUB", f"7:SHOP{i}", 20) for i in range(4)]
+    assert len(gather_scatter(frame(tmp_path, rows + own), rule)) == 1
+    # 5: 8 of 13 = 0.62, silent (a busy account that also collected and paid out)
+    own.append(tx(at(hours=40), "9:HUB", "7:SHOP9", 20))
+    assert gather_scatter(frame(tmp_path, rows + own), rule) == []
+
+
+def test_gather_scatter_total_boundary(tmp_path: Path) -> None:
+    rule = RULES["GATHER_SCATTER"]
+
+    def scaled(total: float) -> list[dict]:  # type: ignore[type-arg]
+        rows = gather_then_split(4400)
+        for r in rows:
+            for k in ("amount_paid", "amount_received", "amount_gbp"):
+                r[k] = float(r[k]) * total / 5200  # type: ignore[arg-type]
+        return rows
+
+    assert len(gather_scatter(frame(tmp_path, scaled(1500)), rule)) == 1
+    assert gather_scatter(frame(tmp_path, scaled(1499)), rule) == []

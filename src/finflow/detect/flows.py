@@ -119,7 +119,13 @@ def scatter_gather(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
 
 
 def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
-    """A quiet hub takes one-off credits from many sources, then pays many new destinations."""
+    """A quiet hub takes one-off credits from many sources, then pays many new destinations.
+
+    Every window of `window_days` (from midnight) with enough sources is a candidate gathering;
+    the payments out counted against it are those booked after its last credit (re-split after
+    gathering, not paid out while still collecting) within `scatter_days`. A hub is reported
+    once, for the passing window with the most sources (then the earliest).
+    """
     days = int(param(rule, "window_days"))
     after_days = int(param(rule, "scatter_days"))
     min_src, min_dst = int(param(rule, "min_sources")), int(param(rule, "min_destinations"))
@@ -131,6 +137,7 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .filter(pair_span.over("payer", "payee") < pl.duration(days=days))
         .filter(pl.col("payer").n_unique().over("payee") >= min_src)
         .sort("booked_at")
+        .collect()
     )
     windows = (
         one_off_in.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="payee")
@@ -139,16 +146,15 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             pl.col("n_src") >= min_src,
             pl.col("gathered") >= float(param(rule, "min_total_gbp")),
         )
-        .sort("payee", "n_src", "booked_at", descending=[False, True, False])
-        .unique("payee", keep="first")
         .select(hub="payee", win="booked_at", n_src="n_src")
     )
     gathered = (
         one_off_in.join(windows, left_on="payee", right_on="hub")
         .filter(
-            pl.col("booked_at").is_between(pl.col("win"), pl.col("win") + pl.duration(days=days))
+            pl.col("booked_at") >= pl.col("win"),
+            pl.col("booked_at") < pl.col("win") + pl.duration(days=days),
         )
-        .group_by("payee")
+        .group_by("payee", "win")
         .agg(
             pl.col("txn_id").alias("in_txn"),
             pl.col("payer").unique().sort().alias("sources"),
@@ -158,18 +164,27 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         )
         .rename({"payee": "hub"})
     )
-    one_off_out = edges.filter(
-        pair_span.over("payer", "payee") < pl.duration(days=days + after_days),
-        pl.col("amount_gbp") >= float(param(rule, "min_payment_gbp")),
+    hubs = gathered.select("hub").unique()
+    one_off_out = (
+        edges.join(hubs.lazy(), left_on="payer", right_on="hub", how="semi")
+        .filter(
+            pair_span.over("payer", "payee") < pl.duration(days=days + after_days),
+            pl.col("amount_gbp") >= float(param(rule, "min_payment_gbp")),
+        )
+        .collect()
     )
     out = (
-        one_off_out.join(gathered, left_on="payer", right_on="hub")
+        one_off_out.join(
+            gathered.select("hub", "win", "g_last", "sources"), left_on="payer", right_on="hub"
+        )
         .filter(
-            pl.col("booked_at") > pl.col("g_first"),
+            # re-split after the gathering: paying out while still collecting is what an
+            # organiser or a small business does (paying suppliers as takings come in)
+            pl.col("booked_at") > pl.col("g_last"),
             pl.col("booked_at") <= pl.col("g_last") + pl.duration(days=after_days),
             ~pl.col("sources").list.contains(pl.col("payee")),
         )
-        .group_by("payer")
+        .group_by("payer", "win")
         .agg(
             pl.col("txn_id").alias("out_txn"),
             pl.col("payee").unique().sort().alias("dests"),
@@ -180,15 +195,41 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .rename({"payer": "hub"})
     )
     found = (
-        gathered.join(out, on="hub")
+        gathered.join(out, on=["hub", "win"])
         .filter(
             pl.col("paid_out").is_between(
                 float(param(rule, "min_out_share")) * pl.col("gathered"),
                 float(param(rule, "max_out_share")) * pl.col("gathered"),
             )
         )
-        .sort("hub")
+        .with_columns(n_src=pl.col("sources").list.len())
+    )
+    # Otherwise quiet over those days: the gathering and the re-split are most of what the hub
+    # did from its first gathered credit to its last payment out.
+    busy = (
+        edges.join(found.select("hub").unique().lazy(), left_on="payer", right_on="hub", how="semi")
+        .select("booked_at", hub="payer")
         .collect()
+        .vstack(
+            edges.join(
+                found.select("hub").unique().lazy(), left_on="payee", right_on="hub", how="semi"
+            )
+            .select("booked_at", hub="payee")
+            .collect()
+        )
+        .join(found.select("hub", "win", "g_first", "last"), on="hub")
+        .filter(pl.col("booked_at").is_between(pl.col("g_first"), pl.col("last")))
+        .group_by("hub", "win")
+        .agg(busy=pl.len())
+    )
+    found = (
+        found.join(busy, on=["hub", "win"])
+        .with_columns(
+            own_share=(pl.col("in_txn").list.len() + pl.col("out_txn").list.len()) / pl.col("busy")
+        )
+        .filter(pl.col("own_share") >= float(param(rule, "min_own_share")))
+        .sort("hub", "n_src", "win", descending=[False, True, False])
+        .unique("hub", keep="first", maintain_order=True)
     )
     alerts = []
     for row in found.iter_rows(named=True):
@@ -206,6 +247,7 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
                     "gathered_gbp": row["gathered"],
                     "paid_out_gbp": row["paid_out"],
                     "out_share": row["paid_out"] / row["gathered"],
+                    "share_of_its_payments": row["own_share"],
                     "window_days": days,
                 },
             )
