@@ -176,3 +176,77 @@ def test_fan_out_is_silent_for_one_big_payment_among_small_change(tmp_path: Path
     alerts = fan(frame(tmp_path, rows), rule, "out")
     assert len(alerts) == 1
     assert alerts[0]["metrics"]["amount_variation"] < rule.params["max_amount_cv"]
+
+
+BURST = [700, 1000, 1300, 850, 1500]  # differing amounts, 5,350 in all
+
+
+def rent_day(landlords: int, tenants: int = 6) -> list[dict[str, object]]:
+    """`landlords` accounts each receiving rents of differing sizes from `tenants` tenants on
+    the 1st, and ordinary one-off payments on other days (days 1-13 and 20-27)."""
+    rows = []
+    for k in range(landlords):
+        for i in range(tenants):
+            rows.append(tx(at(hours=i), f"3:T{k}_{i}", f"4:L{k}", 700 + 150 * i))
+    rows += [tx(at(days=d), f"5:X{d}", f"6:Y{d}", 80) for d in [*range(1, 14), *range(20, 28)]]
+    return rows
+
+
+def test_fan_in_is_silent_for_landlords_on_rent_day(tmp_path: Path) -> None:
+    # Ten accounts hearing from six one-off payers each on the same day (and nobody doing so on
+    # the other days) is a collection day: a rent day the file shows only once. A real burst
+    # into one account on another day still fires.
+    rule = RULES["FAN_IN"]
+    sink = [tx(at(days=15, hours=i * 3), f"7:P{i}", "8:SINK", a) for i, a in enumerate(BURST)]
+    alerts = fan(frame(tmp_path, rent_day(10) + sink), rule, "in")
+    assert [a["primary"] for a in alerts] == ["8:SINK"]
+
+
+def test_fan_in_collection_day_needs_enough_accounts(tmp_path: Path) -> None:
+    # Nine landlords on one day (below collection_day_min_accounts 10) are bursts, and fire.
+    rule = RULES["FAN_IN"]
+    assert rule.params["collection_day_min_accounts"] == 10
+    alerts = fan(frame(tmp_path, rent_day(9)), rule, "in")
+    assert len(alerts) == 9
+    relaxed = replace(rule, params={**rule.params, "collection_day_min_accounts": 9})
+    assert fan(frame(tmp_path, rent_day(9)), relaxed, "in") == []
+
+
+def shops_paid(customers_each: int) -> list[dict[str, object]]:
+    """A person paying five shops for the first time within two days; each shop also takes
+    payments from `customers_each` other customers over the month."""
+    rows = [tx(at(hours=i * 9), "1:PERSON", f"2:SHOP{i}", a) for i, a in enumerate(BURST)]
+    for i in range(5):
+        rows += [tx(at(days=3 + c), f"9:C{i}_{c}", f"2:SHOP{i}", 25) for c in range(customers_each)]
+    return rows
+
+
+def test_fan_out_is_silent_for_a_person_paying_shops(tmp_path: Path) -> None:
+    # Shops dealing with 7 counterparties, more than 6 x the usual account's 1, are everyday
+    # payees (busy_counterparty_factor); with 6 counterparties each they are not busy.
+    rule = RULES["FAN_OUT"]
+    assert rule.params["busy_counterparty_factor"] == 6
+    assert fan(frame(tmp_path, shops_paid(6)), rule, "out") == []
+    alerts = fan(frame(tmp_path, shops_paid(5)), rule, "out")
+    assert [a["primary"] for a in alerts] == ["1:PERSON"]
+
+
+def usual_newcomers(others: int) -> list[dict[str, object]]:
+    """A burst of five new payers on days 12-13, and `others` one-off payers on other days
+    between day 0 and day 27 (the account's usual rate of new counterparties)."""
+    days = [0, 27, 3, 24, 6, 20, 9, 17, 26][:others]  # the first two fix the 28-day span
+    rows = [tx(at(days=12, hours=i * 6), f"3:B{i}", "4:SINK", a) for i, a in enumerate(BURST)]
+    return rows + [tx(at(days=d), f"5:O{d}", "4:SINK", 300) for d in days]
+
+
+def test_fan_in_is_silent_for_a_burst_the_account_sees_by_chance(tmp_path: Path) -> None:
+    # Nine newcomers over the other 24 days: 1.5 per 4-day window, so five in one window has a
+    # chance of about 0.02 (> max_chance 0.003) and is not unusual for this account; with four
+    # (0.7 per window, chance 0.0006) it is.
+    rule = RULES["FAN_IN"]
+    assert fan(frame(tmp_path, usual_newcomers(9)), rule, "in") == []
+    alerts = fan(frame(tmp_path, usual_newcomers(4)), rule, "in")
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["chance_at_usual_rate"] <= rule.params["max_chance"]
+    loose = replace(rule, params={**rule.params, "max_chance": 0.05})
+    assert len(fan(frame(tmp_path, usual_newcomers(9)), loose, "in")) == 1

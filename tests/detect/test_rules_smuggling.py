@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -99,10 +100,34 @@ def test_crossing_fee_band_edges_are_inclusive(tmp_path: Path) -> None:
 
 
 def test_structuring_fires_on_three_transfers_just_under_1000_eur(tmp_path: Path) -> None:
-    rows = [tx(at(days=i * 2), "8:S", f"9:R{i}", 950, currency="EUR") for i in range(3)]
+    payees = ["9:R0", "9:R1", "9:R0"]  # linked: two of the three to one beneficiary
+    rows = [tx(at(days=i * 2), "8:S", p, 950, currency="EUR") for i, p in enumerate(payees)]
     alerts = structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX)
     assert len(alerts) == 1
     assert alerts[0]["metrics"]["threshold"] == "transfer_of_funds_eur_1000"
+    assert alerts[0]["metrics"]["most_to_one_payee"] == 2
+
+
+def test_structuring_is_silent_for_unrelated_payments_of_a_size_to_different_payees(
+    tmp_path: Path,
+) -> None:
+    # Three payments of about 900 in a week to three different people (a deposit, a used car,
+    # a holiday) are not linked: no beneficiary received more than one of them.
+    rows = [tx(at(days=i * 2), "8:S", f"9:R{i}", a, currency="EUR") for i, a in
+            enumerate([910, 955, 880])]  # fmt: skip
+    assert structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX) == []
+
+
+def test_structuring_linked_payments_boundary(tmp_path: Path) -> None:
+    # With min_payments_to_one_payee 3, two to one payee is not enough; three is.
+    rule = RULES["OIC_STRUCTURING"]
+    strict = replace(rule, params={**rule.params, "min_payments_to_one_payee": 3})
+    two = [tx(at(days=i), "8:S", p, 950, currency="EUR") for i, p in
+           enumerate(["9:A", "9:B", "9:A"])]  # fmt: skip
+    assert structuring(frame(tmp_path, two), strict, FX) == []
+    three = [tx(at(days=i), "8:S", p, 950, currency="EUR") for i, p in
+             enumerate(["9:A", "9:B", "9:A", "9:A"])]  # fmt: skip
+    assert len(structuring(frame(tmp_path, three), strict, FX)) == 1
 
 
 def test_structuring_boundaries(tmp_path: Path) -> None:
@@ -191,10 +216,8 @@ def test_structuring_is_silent_for_a_payroll_run_with_a_few_wages_below_the_thre
         tx(at(hours=1), "8:EMPLOYER", f"9:E{i}", a, currency="EUR") for i, a in enumerate(wages)
     ]
     assert structuring(frame(tmp_path, rows), RULES["OIC_STRUCTURING"], FX) == []
-    # the same three payments on their own are structuring
-    alone = [
-        tx(at(hours=1 + i), "8:S", f"9:E{i}", a, currency="EUR") for i, a in enumerate(wages[:3])
-    ]
+    # the same three payments on their own, to one payee, are structuring
+    alone = [tx(at(hours=1 + i), "8:S", "9:E0", a, currency="EUR") for i, a in enumerate(wages[:3])]
     assert len(structuring(frame(tmp_path, alone), RULES["OIC_STRUCTURING"], FX)) == 1
 
 
@@ -223,3 +246,33 @@ def test_crossing_fee_needs_most_of_the_money_sent_on(tmp_path: Path) -> None:
         )
         == 1
     )
+
+
+def test_crossing_fee_is_silent_when_the_money_left_before_the_fees_came_in(
+    tmp_path: Path,
+) -> None:
+    # An importer pays its supplier abroad 15,000 on day 1, then takes six customers' deposits:
+    # the payment out was its own money, not the fees sent on.
+    rows = [tx(at(days=1), "6:COLLECT", "7:MSB", 15_000)]
+    rows += [tx(at(days=2 + i), f"5:PAYER{i}", "6:COLLECT", 2500) for i in range(6)]
+    assert crossing_fee(msb_frame(tmp_path, rows), RULES["OIC_CROSSING_FEE"]) == []
+
+
+def test_crossing_fee_counts_onward_payments_only_up_to_what_had_come_in(
+    tmp_path: Path,
+) -> None:
+    # Fees of 6 x 2,500 = 15,000 (days 0-10). 10,000 sent on day 7 after four fees and 5,000
+    # on day 11 are all covered (1.0): fires. 12,000 sent on day 3, after two fees, covers only
+    # 5,000 (0.33 < 0.7): silent, although 12,000 is 0.8 of the fees.
+    fees = [tx(at(days=i * 2), f"5:PAYER{i}", "6:COLLECT", 2500) for i in range(6)]
+    paid = [
+        tx(at(days=7), "6:COLLECT", "7:MSB", 10_000),
+        tx(at(days=11), "6:COLLECT", "7:MSB", 5000),
+    ]
+    alerts = crossing_fee(msb_frame(tmp_path, fees + paid), RULES["OIC_CROSSING_FEE"])
+    assert len(alerts) == 1
+    early = [tx(at(days=3), "6:COLLECT", "7:MSB", 12_000)]
+    assert crossing_fee(msb_frame(tmp_path, fees + early), RULES["OIC_CROSSING_FEE"]) == []
+    rule = RULES["OIC_CROSSING_FEE"]
+    loose = replace(rule, params={**rule.params, "onward_within_collected": False})
+    assert len(crossing_fee(msb_frame(tmp_path, fees + early), loose)) == 1

@@ -102,3 +102,22 @@ def test_pooled_remittance_fires_on_swept_wages_sent_abroad(tmp_path: Path) -> N
     # the same sum paid at home is not remitted
     rows[-1] = tx(at(days=20), "3:BOSS", "6:LANDLORD", 5000)
     assert pooled_remittance(frame(tmp_path, rows), rule) == []
+
+
+def test_debt_bondage_is_silent_for_a_merchants_regular_customers(tmp_path: Path) -> None:
+    # Three regulars buying by card every week at a cafe that also serves other customers: the
+    # payee deals with more than 6 x as many counterparties as the usual account (1 here).
+    rule = RULES["HT_DEBT_BONDAGE"]
+    regulars = [{**r, "channel": "card"} for r in weekly(3)]
+    others = [tx(at(days=i), f"6:C{i}", "5:CONTROLLER", 12, channel="card") for i in range(4)]
+    assert debt_bondage(frame(tmp_path, regulars + others), rule) == []  # 7 partners > 6
+    assert len(debt_bondage(frame(tmp_path, regulars + others[:3]), rule)) == 1  # 6: not busy
+
+
+def test_debt_bondage_is_silent_for_a_supplier_paid_weekly_by_shops(tmp_path: Path) -> None:
+    # The payers are shops taking money from many customers each: trade, not workers' debts.
+    rule = RULES["HT_DEBT_BONDAGE"]
+    rows = weekly(3, amount=800)
+    for i in range(3):
+        rows += [tx(at(days=d), f"7:C{i}_{d}", f"4:P{i}", 20, channel="card") for d in range(8)]
+    assert debt_bondage(frame(tmp_path, rows), rule) == []

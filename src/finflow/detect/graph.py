@@ -22,6 +22,61 @@ def external_edges(tx: pl.DataFrame) -> pl.LazyFrame:
     return tx.lazy().filter(~pl.col("internal"))
 
 
+def busy_accounts(tx: pl.DataFrame, factor: float) -> pl.LazyFrame:
+    """Accounts dealing with more than `factor` x as many distinct counterparties as the median
+    account of the data (merchants, employers, utilities, payment firms): column ``account``.
+
+    Relative to the data, so it holds for a 28-day file and a year's alike.
+    """
+    edges = external_edges(tx)
+    both = pl.concat(
+        [
+            edges.select(account="payer", other="payee"),
+            edges.select(account="payee", other="payer"),
+        ]
+    )
+    partners = both.group_by("account").agg(n=pl.col("other").n_unique())
+    return partners.filter(pl.col("n") > factor * pl.col("n").median()).select("account")
+
+
+def collection_days(
+    one_off: pl.LazyFrame, hub: str, least: int, ratio: float, min_accounts: int
+) -> pl.LazyFrame:
+    """Calendar days on which far more accounts than on a usual day dealt with at least `least`
+    one-off counterparties (rent day, a common due date, payday): column ``day`` (Int32 days).
+
+    A day counts when its number of such accounts is at least `ratio` x the median day's
+    (days without any counted as zero) and at least `min_accounts`.
+    """
+    per_day = (
+        one_off.group_by(hub, day="d_first")
+        .agg(n=pl.len())
+        .filter(pl.col("n") >= least)
+        .group_by("day")
+        .agg(accounts=pl.len())
+    )
+    span = one_off.select(lo=pl.col("d_first").min(), hi=pl.col("d_last").max())
+    calendar = span.select(day=pl.int_ranges("lo", pl.col("hi") + 1)).explode("day")
+    counted = calendar.join(per_day, on="day", how="left").with_columns(
+        pl.col("accounts").fill_null(0)
+    )
+    return counted.filter(
+        pl.col("accounts") >= ratio * pl.col("accounts").median(),
+        pl.col("accounts") >= min_accounts,
+    ).select(pl.col("day").cast(pl.Int32))
+
+
+def chance_of_burst(n: pl.Expr, rate: pl.Expr, most: int) -> pl.Expr:
+    """P(X >= n) for X ~ Poisson(rate): the chance of hearing from at least `n` new
+    counterparties in one window at the account's usual rate (`n` <= `most`)."""
+    below = pl.lit(0.0)
+    term = (-rate).exp()  # P(X = 0)
+    for k in range(most):
+        below = below + pl.when(n > k).then(term).otherwise(0.0)
+        term = term * rate / (k + 1)
+    return (1.0 - below).clip(0.0, 1.0)
+
+
 def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     """FAN_OUT (`direction="out"`) or FAN_IN: a burst of new counterparties inside a window.
 
@@ -55,13 +110,33 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         .group_by(hub)
         .agg(start=pl.col("first").min(), end=pl.col("last").max(), all_others=pl.len())
     )
-    one_off = (
+    # A merchant, employer or utility (an account dealing with many times more counterparties
+    # than the usual account) is an everyday payee or payer: not a new relationship in a burst.
+    busy = busy_accounts(tx, float(param(rule, "busy_counterparty_factor")))
+    candidates = (
         pairs.lazy()
         .filter(pl.col("last") - pl.col("first") < pl.duration(days=days))
+        .join(busy, left_on=other, right_on="account", how="anti")
         .with_columns(
             d_first=pl.col("first").dt.date().cast(pl.Int32),
             d_last=pl.col("last").dt.date().cast(pl.Int32),
         )
+        .collect()
+    )
+    new_elsewhere = candidates.lazy().group_by(hub).agg(all_new=pl.len())
+    # On a collection day (rent day, a common due date) many accounts hear from many payers who
+    # pay once a month; a payment on such a day cannot be told from a monthly one in a shorter
+    # file, so it is not counted as a new relationship.
+    due = collection_days(
+        candidates.lazy(),
+        hub,
+        lo,
+        float(param(rule, "collection_day_ratio")),
+        int(param(rule, "collection_day_min_accounts")),
+    ).collect()["day"]
+    one_off = (
+        candidates.lazy()
+        .filter(~pl.col("d_first").is_in(due.implode()), ~pl.col("d_last").is_in(due.implode()))
         .filter(pl.len().over(hub) >= lo)
     )
     windows = (
@@ -96,6 +171,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         .sort([hub, "n_new", "win"], descending=[False, True, False])
         .unique(hub, keep="first")
         .join(usual, on=hub)
+        .join(new_elsewhere, on=hub)
         .with_columns(
             outside_days=(
                 (pl.col("end") - pl.col("start")).dt.total_seconds() / 86_400.0 - days
@@ -104,8 +180,29 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
         .with_columns(
             baseline=(pl.col("all_others") - pl.col("n_new")) * days / pl.col("outside_days")
         )
-        .filter(pl.col("n_new") >= burst * pl.col("baseline"))
-        .select(hub, "win", "n_new", "baseline", "total_gbp", "same_amount", "amount_cv")
+        # How often the account hears from new people anyway: a burst it would see by chance
+        # at its own usual rate of new counterparties is not unusual for it.
+        .with_columns(
+            new_rate=(pl.col("all_new") - pl.col("n_new")).clip(0, None)
+            * days
+            / pl.col("outside_days")
+        )
+        .with_columns(chance=chance_of_burst(pl.col("n_new"), pl.col("new_rate"), hi))
+        .filter(
+            pl.col("n_new") >= burst * pl.col("baseline"),
+            pl.col("chance") <= float(param(rule, "max_chance")),
+        )
+        .select(
+            hub,
+            "win",
+            "n_new",
+            "baseline",
+            "new_rate",
+            "chance",
+            "total_gbp",
+            "same_amount",
+            "amount_cv",
+        )
     )
     chosen = (
         one_off.join(windows.select(hub, "win"), on=hub)
@@ -139,6 +236,8 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
                 {
                     "new_counterparties": row["n_new"],
                     "usual_counterparties_per_window": row["baseline"],
+                    "usual_new_counterparties_per_window": row["new_rate"],
+                    "chance_at_usual_rate": row["chance"],
                     "share_at_a_shared_price": row["same_amount"],
                     "amount_variation": row["amount_cv"],
                     "payments": row["n_payments"],

@@ -101,6 +101,8 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .agg(
             pl.col("txn_id"),
             pl.col("payer").unique().sort().alias("payers"),
+            pl.col("booked_at").alias("in_at"),
+            pl.col("amount_gbp").alias("in_amt"),
             in_value=money_sum(pl.col("amount_gbp")),
             first=pl.col("booked_at").min(),
             last=pl.col("booked_at").max(),
@@ -131,10 +133,13 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         .agg(
             pl.col("txn_id").alias("out_txn"),
             pl.col("payee").unique().sort().alias("destinations"),
+            pl.col("booked_at").alias("out_at"),
+            pl.col("amount_gbp").alias("out_amt"),
             out_value=money_sum(pl.col("amount_gbp")),
         )
         .collect()
     )
+    covered_only = bool(param(rule, "onward_within_collected"))
     joined = band_credits.join(onward, left_on="payee", right_on="payer", how="left").sort("payee")
     min_onward = float(param(rule, "min_onward_share"))
     max_onward = float(param(rule, "max_onward_ratio"))
@@ -145,6 +150,15 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         # Far more sent on than collected is the account's own business, not the fees.
         if ratio < min_onward or ratio > max_onward:
             continue
+        if covered_only:
+            # Fees can only be sent on once received: an onward payment counts up to what had
+            # come in (in band) before it and was not yet sent on. Paying out before the fees
+            # arrive is the account's own money.
+            covered = _covered(
+                row["in_at"], row["in_amt"], row["out_at"] or [], row["out_amt"] or []
+            )
+            if covered < min_onward * row["in_value"]:
+                continue
         share = min(1.0, ratio)
         destinations = row["destinations"] or []
         alerts.append(
@@ -170,12 +184,32 @@ def crossing_fee(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     return alerts
 
 
+def _covered(
+    in_at: list[Any], in_amt: list[float], out_at: list[Any], out_amt: list[float]
+) -> float:
+    """Pounds sent on that the credits received before each payment could fund."""
+    events = sorted(
+        [(t, 0, a) for t, a in zip(in_at, in_amt, strict=True)]
+        + [(t, 1, a) for t, a in zip(out_at, out_amt, strict=True)]
+    )
+    held = covered = 0.0
+    for _, is_out, amount in events:
+        if is_out:
+            paid = min(amount, held)
+            held -= paid
+            covered += paid
+        else:
+            held += amount
+    return covered
+
+
 def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str, Any]]:
     """OIC_STRUCTURING: >= n payments in a window, each in [f*T, T), together >= T."""
     days = int(param(rule, "window_days"))
     need = int(param(rule, "min_transactions"))
     lower = float(param(rule, "lower_fraction"))
     min_share = float(param(rule, "min_share_of_payments"))
+    linked = int(param(rule, "min_payments_to_one_payee"))
     alerts = []
     for threshold in param(rule, "thresholds"):
         ccy, limit = str(threshold["currency"]), float(threshold["amount"])
@@ -213,7 +247,11 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
                 last=pl.col("booked_at").max(),
                 total=money_sum(pl.col("amount_t")),
                 n=pl.len(),
+                # Linked payments: the split goes to one beneficiary, so some payee receives
+                # several of them. As many payees as payments is unrelated payments of a size.
+                most_to_one=pl.col("payee").value_counts().struct.field("count").max(),
             )
+            .filter(pl.col("most_to_one") >= linked)
         )
         # The payer's other payments over the same span: a payroll or supplier run that happens
         # to include a few amounts under the threshold pays many other amounts alongside them.
@@ -246,6 +284,7 @@ def structuring(tx: pl.DataFrame, rule: Rule, fx: pl.DataFrame) -> list[dict[str
                         "threshold_amount": limit,
                         "threshold_currency": ccy,
                         "payments_just_below": row["n"],
+                        "most_to_one_payee": row["most_to_one"],
                         "payments_in_span": row["all_payments"],
                         "share_just_below": row["share"],
                         "total_in_threshold_currency": row["total"],

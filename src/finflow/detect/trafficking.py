@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import busy_accounts, external_edges
 from finflow.detect.institutions import is_cross_border, is_firm, is_msb
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
@@ -131,6 +131,13 @@ def debt_bondage(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     # A money-service business or exchange collecting its customers' regular remittances is
     # not one person collecting from others.
     to_person = external_edges(tx).filter(~is_firm(rule, "payee"))
+    # Workers and their controller are people: a merchant taking its customers' card payments,
+    # or a supplier paid weekly by shops (accounts dealing with many times more counterparties
+    # than the usual account, on either side), is trade.
+    busy = busy_accounts(tx, float(param(rule, "busy_counterparty_factor")))
+    to_person = to_person.join(busy, left_on="payee", right_on="account", how="anti").join(
+        busy, left_on="payer", right_on="account", how="anti"
+    )
     if bool(param(rule, "exclude_cross_border")):
         # Regular sums sent abroad are family support, the commonest remittance pattern.
         to_person = to_person.filter(~is_cross_border())
