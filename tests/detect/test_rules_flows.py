@@ -125,3 +125,14 @@ def test_gather_scatter_total_boundary(tmp_path: Path) -> None:
 
     assert len(gather_scatter(frame(tmp_path, scaled(1500)), rule)) == 1
     assert gather_scatter(frame(tmp_path, scaled(1499)), rule) == []
+
+
+def test_scatter_gather_total_boundary(tmp_path: Path) -> None:
+    rule = RULES["SCATTER_GATHER"]
+    # three intermediaries paid 500 each (1,500 in all) pass on 90%: material; 499.99 each: not
+    rows = [tx(at(hours=i), "1:SRC", f"2:M{i}", 500) for i in range(3)]
+    rows += [tx(at(hours=i + 20), f"2:M{i}", "3:SINK", 450) for i in range(3)]
+    assert len(scatter_gather(frame(tmp_path, rows), rule)) == 1
+    for r in rows[:3]:
+        r["amount_paid"] = r["amount_received"] = r["amount_gbp"] = 499.99
+    assert scatter_gather(frame(tmp_path, rows), rule) == []
