@@ -97,24 +97,58 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         )
         .filter(pl.col("credit_at").is_not_null())
     )
+    # The large credits that fed those debits: booked within `hours` before one of them (a
+    # batch of credits paid on together counts whole, not only the last, which the balance
+    # walk credits with the passing).
+    fed = (
+        walk.filter(pl.col("signed") >= min_credit)
+        .join(accounts, on="account", how="semi")
+        .sort("booked_at")
+        .join_asof(
+            carried.select("account", "booked_at", debit_at="booked_at").sort("booked_at"),
+            on="booked_at",
+            by="account",
+            strategy="forward",
+            tolerance=f"{hours}h",
+            check_sortedness=False,
+        )
+        .filter(pl.col("debit_at").is_not_null())
+        .group_by("account")
+        .agg(fed_gbp=money_sum(pl.col("signed")))
+        .collect()
+    )
     evidence = (
         pl.concat(
             [
-                passed.select("account", "txn_id", "booked_at", "counterparty"),
-                carried.select("account", "txn_id", "booked_at", "counterparty"),
+                passed.select("account", "txn_id", "booked_at", "counterparty", "signed"),
+                carried.select("account", "txn_id", "booked_at", "counterparty", "signed"),
             ]
         )
+        .unique(["account", "txn_id"])
         .group_by("account")
         .agg(
-            pl.col("txn_id"),
+            pl.col("txn_id").sort(),
             pl.col("counterparty").unique().sort().alias("others"),
             first=pl.col("booked_at").min(),
             last=pl.col("booked_at").max(),
+            carried_gbp=-money_sum(pl.col("signed").filter(pl.col("signed") < 0)),
         )
         .collect()
     )
+    # The credits were passed on, not swamped by the account's own spending: what left in the
+    # hours after them is not much more than the large credits that came in just before (a
+    # mule's balance returns to where it was; a busy account paying out more than it received
+    # is living on its own money).
+    found = (
+        found.join(evidence, on="account")
+        .join(fed, on="account", how="left")
+        .with_columns(fed_gbp=pl.max_horizontal(pl.col("fed_gbp").fill_null(0.0), "passed_gbp"))
+        .filter(
+            pl.col("carried_gbp") <= float(param(rule, "max_carried_ratio")) * pl.col("fed_gbp")
+        )
+    )
     alerts = []
-    for row in found.join(evidence, on="account").sort("account").iter_rows(named=True):
+    for row in found.sort("account").iter_rows(named=True):
         alerts.append(
             make_alert(
                 rule,
@@ -129,6 +163,7 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
                     "credits_passed_through": row["n_passed"],
                     "passed_through_gbp": row["passed_gbp"],
                     "left_within_hours_gbp": row["left_gbp"],
+                    "paid_out_within_hours_gbp": row["carried_gbp"],
                     "episodes": row["episodes"],
                     "average_balance_gbp": row["avg_balance"],
                     "monthly_turnover_gbp": row["turnover"],
