@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect import (
+    chains,
     cycles,
     flows,
     followup,
@@ -35,6 +36,7 @@ DETECTORS: dict[str, Detector] = {
     "GATHER_SCATTER": lambda tx, rule, fx: flows.gather_scatter(tx, rule),
     "STACK": lambda tx, rule, fx: layered.stack(tx, rule),
     "BIPARTITE": lambda tx, rule, fx: layered.bipartite(tx, rule),
+    "CHAIN": lambda tx, rule, fx: chains.chain(tx, rule),
     "OIC_CROSSING_FEE": lambda tx, rule, fx: smuggling.crossing_fee(tx, rule),
     "OIC_STRUCTURING": smuggling.structuring,
     "OIC_PASS_THROUGH": lambda tx, rule, fx: smuggling.pass_through(tx, rule),

@@ -1,0 +1,162 @@
+"""CHAIN: money passed along a chain of otherwise quiet accounts, a little less at each step.
+
+A random-walk layering path (AMLworld 'random'): each account receives a payment and, within
+days, pays nearly all of it (never more) to an account it has no other dealings with, which
+does the same. Paths grow hop by hop as polars joins (the frontier), only over one-off links
+between quiet accounts, each hop bounded in time and amount, so the frontier stays small;
+overlapping paths are then grouped into one alert per chain.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from finflow.detect.alert import make_alert
+from finflow.detect.flows import quiet_accounts
+from finflow.detect.graph import external_edges
+from finflow.detect.rules import Rule, param
+from finflow.errors import ConfigError
+
+
+class _Union:
+    """Union-find over string keys."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(x, x) != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def join(self, x: str, y: str) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def find_chains(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    """Every time-ordered path of at least `min_payments` payments through distinct accounts,
+    each payment within `hop_hours` after the one before and `min_amount_ratio`..1 (exclusive)
+    of it: one row per path with its txn ids, accounts and times."""
+    hop = pl.duration(hours=int(param(rule, "hop_hours")))
+    rmin = float(param(rule, "min_amount_ratio"))
+    min_len, max_len = int(param(rule, "min_payments")), int(param(rule, "max_payments"))
+    cap = int(param(rule, "max_frontier_rows"))
+    quiet = quiet_accounts(tx, int(param(rule, "max_account_payments")))
+    span = pl.col("booked_at").max() - pl.col("booked_at").min()
+    # one-off links judged on all the pair's payments, small ones included
+    edges = (
+        external_edges(tx)
+        .join(quiet, left_on="payer", right_on="account", how="semi")
+        .join(quiet, left_on="payee", right_on="account", how="semi")
+        .filter(span.over("payer", "payee") < pl.duration(days=int(param(rule, "one_off_days"))))
+        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
+        .select("txn_id", src="payer", dst="payee", t="booked_at", amt="amount_gbp")
+        .collect()
+    )
+    nxt = edges.lazy().rename(
+        {"txn_id": "e_txn", "src": "cur", "dst": "e_dst", "t": "e_t", "amt": "e_amt"}
+    )
+    frontier = edges.select(
+        origin="src",
+        cur="dst",
+        t0="t",
+        t_last="t",
+        a0="amt",
+        a_last="amt",
+        path=pl.concat_list("txn_id"),
+        nodes=pl.concat_list("src", "dst"),
+    )
+    found: list[pl.DataFrame] = []
+    for length in range(2, max_len + 1):
+        if frontier.is_empty():
+            break
+        frontier = (
+            frontier.lazy()
+            .join(nxt, on="cur")
+            .filter(
+                pl.col("e_t") > pl.col("t_last"),
+                pl.col("e_t") <= pl.col("t_last") + hop,
+                pl.col("e_amt") >= pl.col("a_last") * rmin,
+                pl.col("e_amt") < pl.col("a_last"),
+                ~pl.col("nodes").list.contains(pl.col("e_dst")),
+            )
+            .select(
+                "origin",
+                "t0",
+                "a0",
+                cur="e_dst",
+                t_last="e_t",
+                a_last="e_amt",
+                path=pl.col("path").list.concat(pl.concat_list("e_txn")),
+                nodes=pl.col("nodes").list.concat(pl.concat_list("e_dst")),
+            )
+            .collect()
+        )
+        if frontier.height > cap:
+            raise ConfigError(
+                f"rule CHAIN: {frontier.height} open paths at {length} payments exceed "
+                f"max_frontier_rows={cap}; narrow hop_hours or min_amount_ratio"
+            )
+        if length >= min_len and not frontier.is_empty():
+            found.append(
+                frontier.select("origin", "path", "nodes", "a0", "a_last", start="t0", end="t_last")
+            )
+    if not found:
+        return pl.DataFrame(
+            schema={
+                "origin": pl.String,
+                "path": pl.List(pl.String),
+                "nodes": pl.List(pl.String),
+                "a0": pl.Float64,
+                "a_last": pl.Float64,
+                "start": pl.Datetime("us", "UTC"),
+                "end": pl.Datetime("us", "UTC"),
+            }
+        )
+    return pl.concat(found)
+
+
+def chain(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
+    """CHAIN alerts: paths sharing a payment are one chain (a long chain contains shorter
+    ones); the alert is led by its longest path."""
+    paths = find_chains(tx, rule).to_dicts()
+    groups = _Union()
+    for p in paths:
+        for t in p["path"][1:]:
+            groups.join(p["path"][0], t)
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for p in paths:
+        by_group.setdefault(groups.find(p["path"][0]), []).append(p)
+    alerts = []
+    for members in by_group.values():
+        longest = max(members, key=lambda p: (len(p["path"]), p["start"], p["origin"]))
+        evidence = sorted({t for p in members for t in p["path"]})
+        accounts = sorted({a for p in members for a in p["nodes"]})
+        alerts.append(
+            make_alert(
+                rule,
+                longest["origin"],
+                accounts,
+                evidence,
+                min(p["start"] for p in members),
+                max(p["end"] for p in members),
+                {
+                    "payments": len(longest["path"]),
+                    "accounts": len(accounts),
+                    "first_amount_gbp": longest["a0"],
+                    "last_amount_gbp": longest["a_last"],
+                    "retained_share": longest["a_last"] / longest["a0"],
+                    "elapsed_hours": (longest["end"] - longest["start"]) / timedelta(hours=1),
+                    "hop_hours": int(param(rule, "hop_hours")),
+                },
+            )
+        )
+    return sorted(alerts, key=lambda a: a["alert_id"])
