@@ -162,3 +162,23 @@ def test_stack_is_silent_when_the_routes_are_on_different_weeks(tmp_path: Path) 
         tx(at(days=8, hours=30), "3:C1", "4:D2", 900),
     ]
     assert stack(frame(tmp_path, week1 + week2), RULES["STACK"]) == []
+
+
+def test_bipartite_judges_each_group_on_its_own_accounts_busyness(tmp_path: Path) -> None:
+    # Two 3 x 3 groups a week apart: the first one's payers are busy with payments of their
+    # own over those days, the second one's are not. Only the second is reported.
+    busy_group = many_to_many(3, 3)
+    quiet_group = [
+        tx(
+            r["booked_at"] + (at(days=8) - at()),  # type: ignore[operator]
+            f"5:R{str(r['payer_account'])[1:]}",
+            f"6:S{str(r['payee_account'])[1:]}",
+            r["amount_gbp"],  # type: ignore[arg-type]
+        )
+        for r in many_to_many(3, 3)
+    ]
+    own = [
+        tx(at(hours=2 * k + 1), f"1:P{i}", f"7:X{i}{k}", 300) for i in range(3) for k in range(6)
+    ]
+    alerts = bipartite(frame(tmp_path, busy_group + quiet_group + own), RULES["BIPARTITE"])
+    assert [a["primary"] for a in alerts] == ["5:R0"]
