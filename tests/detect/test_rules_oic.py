@@ -18,7 +18,8 @@ MSB = {"7": "UK Money Transfer #1"}
 def test_msb_nexus_fires_on_four_material_payments_to_a_money_transfer_firm(
     tmp_path: Path,
 ) -> None:
-    rows = [tx(at(days=i * 6), "1:C", "7:MT", 1000, channel="cash") for i in range(4)]
+    paid = [(0, 1000), (2, 2500), (9, 1500), (20, 3000)]  # varying sums, irregular days
+    rows = [tx(at(days=d), "1:C", "7:MT", a, channel="cash") for d, a in paid]
     alerts = oic.msb_nexus(frame(tmp_path, rows, MSB), RULES["OIC_MSB_NEXUS"])
     assert [a["primary"] for a in alerts] == ["1:C"]
     assert alerts[0]["metrics"]["round_sum_share"] == 1.0
@@ -35,7 +36,9 @@ def test_msb_nexus_bounds_and_look_alikes(tmp_path: Path) -> None:
     # the same payments to an ordinary bank are not MSB use
     assert oic.msb_nexus(frame(tmp_path, [*three, tx(at(days=20), "1:C", "7:MT", 999)]), rule) == []
     # window edge: the 4th payment 30 days after the 1st falls outside the 30-day window
-    spread = [tx(at(days=d), "1:C", "7:MT", 1000) for d in (0, 10, 20, 30)]
+    spread = [
+        tx(at(days=d), "1:C", "7:MT", a) for d, a in [(0, 900), (10, 1800), (21, 1200), (30, 2500)]
+    ]
     assert oic.msb_nexus(frame(tmp_path, spread, MSB), rule) == []
     spread[-1]["booked_at"] = at(days=29, hours=14)
     assert len(oic.msb_nexus(frame(tmp_path, spread, MSB), rule)) == 1
@@ -155,3 +158,17 @@ def test_cash_to_corridor_fires_and_bounds(tmp_path: Path) -> None:
 def test_cash_to_corridor_is_silent_for_a_shop_banking_takings_at_home(tmp_path: Path) -> None:
     rows = cash_then(2500, to="8:WHOLESALER")
     assert oic.cash_to_corridor(frame(tmp_path, rows, MSB), RULES["OIC_CASH_TO_CORRIDOR"]) == []
+
+
+def test_msb_nexus_is_silent_for_a_standing_weekly_remittance(tmp_path: Path) -> None:
+    # About 800 sent home through a money transfer firm every week: similar sums (variation
+    # 0.03) at regular intervals (gaps' variation 0.0) are family support, not a nexus.
+    rule = RULES["OIC_MSB_NEXUS"]
+    weekly = [tx(at(days=7 * i), "1:C", "7:MT", a) for i, a in enumerate([820, 790, 850, 800])]
+    assert oic.msb_nexus(frame(tmp_path, weekly, MSB), rule) == []
+    # boundaries: sums that vary more (0.3 > 0.15), or irregular days (gaps' variation 0.61 >
+    # 0.25), are not a standing order and fire
+    varied = [tx(at(days=7 * i), "1:C", "7:MT", a) for i, a in enumerate([500, 800, 1200, 800])]
+    assert len(oic.msb_nexus(frame(tmp_path, varied, MSB), rule)) == 1
+    irregular = [tx(at(days=d), "1:C", "7:MT", 800) for d in (0, 2, 10, 13)]
+    assert len(oic.msb_nexus(frame(tmp_path, irregular, MSB), rule)) == 1

@@ -82,6 +82,17 @@ def msb_nexus(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             total=money_sum(pl.col("amount_gbp")),
             n=pl.len(),
             round_share=is_round("amount_paid", unit).mean(),
+            amount_cv=pl.col("amount_gbp").std(ddof=0) / pl.col("amount_gbp").mean(),
+            gap_cv=pl.col("booked_at").sort().diff().dt.total_seconds().drop_nulls().std(ddof=0)
+            / pl.col("booked_at").sort().diff().dt.total_seconds().drop_nulls().mean(),
+        )
+        # A standing remittance (similar sums at regular intervals: family support by the
+        # week or month) is the commonest use of a money transfer firm, not a nexus.
+        .filter(
+            ~(
+                (pl.col("amount_cv") <= float(param(rule, "standing_max_amount_cv")))
+                & (pl.col("gap_cv").fill_nan(0.0) <= float(param(rule, "standing_max_gap_cv")))
+            )
         )
         .sort("account")
         .collect()
