@@ -200,6 +200,24 @@ class _Union:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
+def _pair_components(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``in_txn`` -> ``ep``: the connected groups of credits and debits linked by forward
+    pairs, by min-label propagation in polars (a few passes: episodes are small)."""
+    links = pairs.select("in_txn", "out_txn").unique()
+    labels = links.select("in_txn").unique().sort("in_txn").with_row_index("lab")
+    links = links.join(labels, on="in_txn")
+    while True:
+        by_out = links.group_by("out_txn").agg(out_lab=pl.col("lab").min())
+        spread = (
+            links.join(by_out, on="out_txn").group_by("in_txn").agg(new=pl.col("out_lab").min())
+        )
+        links = links.join(spread, on="in_txn")
+        if links.filter(pl.col("new") < pl.col("lab")).is_empty():
+            break
+        links = links.drop("lab").rename({"new": "lab"})
+    return links.group_by("in_txn").agg(ep=pl.col("lab").min().cast(pl.String))
+
+
 def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
     """The forward pairs of conduit episodes that passed on `lo`..`hi` of what they received,
     with the episode's id (``ep``).
@@ -212,12 +230,7 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
     older credits and its own later spending are not counted against the layer, and their
     pairs are dropped. An episode whose debits never balance its credits is dropped whole.
     """
-    groups = _Union()
-    for i, o in zip(pairs["in_txn"].to_list(), pairs["out_txn"].to_list(), strict=True):
-        groups.join("i" + i, "o" + o)
-    pairs = pairs.with_columns(
-        ep=pl.Series([groups.find("i" + i) for i in pairs["in_txn"].to_list()], dtype=pl.String)
-    )
+    pairs = pairs.join(_pair_components(pairs), on="in_txn")
     legs = pl.concat(
         [
             pairs.select("ep", txn="in_txn", t="t1", v="a1", credit=pl.lit(True)),
