@@ -157,7 +157,7 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
     """
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.validate import feeds
-    from finflow.validate.gx_suites import SuiteValidationFailed, validate_frame
+    from finflow.validate.gx_suites import SuiteValidationFailed, ValidationRun
 
     started = time.perf_counter()
     state = load_state(out_dir)
@@ -165,6 +165,7 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
     history = feeds.load_history(history_file)
     results = []
     validated: list[dict[str, Any]] = []
+    run = ValidationRun(out_dir / "validation")  # one GX context and one Data Docs build
     for entry in state["files"]:
         if entry["status"] != "ingested":
             continue
@@ -185,13 +186,12 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
             batch = pl.scan_parquet(path).slice(start, VALIDATION_BATCH_ROWS).with_columns(**extra)
             batch_id = path.stem if rows <= VALIDATION_BATCH_ROWS else f"{path.stem}-{start}"
             try:
-                result = validate_frame(
-                    batch.collect(), suite, out_dir / "validation", batch_id, parameters=parameters
-                )
+                result = run.validate(batch.collect(), suite, batch_id, parameters=parameters)
             except SuiteValidationFailed as exc:
                 _save_state(out_dir, state)
                 raise SuiteValidationFailed(f"{entry['file']}: {exc}", exc.summary) from exc
             results.append(result)
+    run.finish()
     feeds.record_volumes(history, state["run_id"], validated)
     feeds.save_history(history_file, history)
     summary = {
@@ -820,7 +820,7 @@ def _check_partition(lake_dir: Path, entry: dict[str, Any]) -> None:
     from finflow import lake
     from finflow.ingest.runner import partition_path
     from finflow.validate import feeds
-    from finflow.validate.gx_suites import SuiteValidationFailed, validate_frame
+    from finflow.validate.gx_suites import SuiteValidationFailed, ValidationRun
 
     part = lake.key(entry["sha256"])
     partition = partition_path(lake_dir, entry["format"], entry["sha256"])
@@ -843,17 +843,17 @@ def _check_partition(lake_dir: Path, entry: dict[str, Any]) -> None:
         suite = "accounts"
     results = []
     rows = int(entry["rows_accepted"])
+    run = ValidationRun(lake_dir / lake.VALIDATION_DIR / part) if suite and rows else None
     for start in range(0, rows if suite else 0, VALIDATION_BATCH_ROWS):
         batch = pl.scan_parquet(partition).slice(start, VALIDATION_BATCH_ROWS).with_columns(**extra)
         batch_id = part if rows <= VALIDATION_BATCH_ROWS else f"{part}-{start}"
-        assert suite is not None
-        folder = lake_dir / lake.VALIDATION_DIR / part
+        assert suite is not None and run is not None
         try:
-            results.append(
-                validate_frame(batch.collect(), suite, folder, batch_id, parameters=parameters)
-            )
+            results.append(run.validate(batch.collect(), suite, batch_id, parameters=parameters))
         except SuiteValidationFailed as exc:
             raise SuiteValidationFailed(f"{entry['file']}: {exc}", exc.summary) from exc
+    if run is not None:
+        run.finish()
     entry["validation"] = {
         "suite": suite,
         "suites_run": len(results),

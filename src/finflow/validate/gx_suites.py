@@ -1,7 +1,7 @@
 """Batch validation with great-expectations 1.x suites shipped as ``expectations/*.json``.
 
-`validate_frame` runs one suite over one polars DataFrame and leaves, under the run's
-``OUT/validation/`` folder:
+A `ValidationRun` (one per stage) runs suites over polars DataFrames, batch by batch, and
+leaves, under the run's ``OUT/validation/`` folder (`validate_frame` is a run of one batch):
 
 - ``{suite}__{batch_id}.json``: GX's validation result, minus the run-time clock values and
   uuids, so identical input gives a byte-identical file;
@@ -37,6 +37,7 @@ from finflow.validate.pandas_bridge import to_pandas
 if TYPE_CHECKING:
     from types import ModuleType
 
+    import pandas as pd
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.data_context.ephemeral_data_context import (
         EphemeralDataContext,
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SEVERITIES",
     "SuiteValidationFailed",
+    "ValidationRun",
     "ValidationSummary",
     "load_suite",
     "read_suite_spec",
@@ -248,6 +250,163 @@ def _context(out_dir: Path) -> EphemeralDataContext:
     return context
 
 
+class ValidationRun:
+    """One great-expectations context for a whole stage: every batch validated into `out_dir`.
+
+    The context, the datasource and each suite are set up once, whatever the number of batches;
+    each batch's result is written as it is validated and only a small `ValidationSummary` is
+    returned, so nothing of a batch outlives its validation. The Data Docs site is built once,
+    by `finish` (or on leaving a ``with`` block without an error), or right away when a critical
+    expectation fails, before `SuiteValidationFailed` is raised, so the failing batch's page is
+    there for the engineer. GX renders every result in its store on each build, so building
+    once per stage instead of once per batch also keeps the build linear in the batches.
+
+    `categorical_text` False hands GX text columns as plain strings instead of categoricals
+    (see `finflow.validate.pandas_bridge`); the results are the same, only slower.
+    """
+
+    def __init__(
+        self, out_dir: Path, *, suites_dir: Path | None = None, categorical_text: bool = True
+    ) -> None:
+        self.out_dir = Path(out_dir)
+        self._categorical_text = categorical_text
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.docs_index = self.out_dir / DATA_DOCS_DIR / "index.html"
+        self._suites_dir = suites_dir
+        self._gx = _import_gx()
+        self._context = _context(self.out_dir)
+        self._suites: dict[str, tuple[ExpectationSuite, list[str] | None]] = {}
+        self._unbuilt = False
+
+    def __enter__(self) -> ValidationRun:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is None:
+            self.finish()
+
+    def _suite(self, suite_name: str) -> tuple[ExpectationSuite, list[str] | None]:
+        """The suite as stored in this run's context, and the columns it reads."""
+        if suite_name not in self._suites:
+            from great_expectations.exceptions.exceptions import DataContextError
+
+            suite = load_suite(suite_name, self._suites_dir)
+            try:
+                self._context.suites.delete(suite_name)  # an earlier run's copy, on disk
+            except DataContextError:
+                pass
+            suite = self._context.suites.add(suite)
+            self._suites[suite_name] = (suite, _referenced_columns(suite))
+        return self._suites[suite_name]
+
+    def validate(
+        self,
+        df: pl.DataFrame,
+        suite_name: str,
+        batch_id: str,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> ValidationSummary:
+        """Validate `df` against suite `suite_name` as batch `batch_id`; write its result file.
+
+        Returns a `ValidationSummary` (``success`` is True only when every expectation,
+        warnings included, passed). Raises `SuiteValidationFailed` when a critical expectation
+        failed, after the result file and the Data Docs are written; `ConfigError` for an
+        unusable suite or name. `parameters` give the values of the suite's
+        ``{"$PARAMETER": name}`` placeholders (see `finflow.validate.feeds`).
+        """
+        _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
+        suite, columns = self._suite(suite_name)
+        gx_docs.clear_batch_pages(self.out_dir / GX_STORE_DIR, suite_name, batch_id)
+        gx_docs.clear_batch_pages(self.out_dir / DATA_DOCS_DIR, suite_name, batch_id)
+        frame = to_pandas(df, columns, categorical_text=self._categorical_text)
+        raw = self._run(frame, suite, batch_id, parameters)
+        data = gx_report.deterministic_result(raw)
+        result_file = self.out_dir / f"{suite_name}__{batch_id}.json"
+        gx_report.write_json(data, result_file)
+        self._unbuilt = True
+
+        critical, warning = gx_report.failures_by_severity(data)
+        summary = ValidationSummary(
+            suite=suite_name,
+            batch_id=batch_id,
+            success=bool(data.get("success")),
+            evaluated=int((data.get("statistics") or {}).get("evaluated_expectations", 0)),
+            failed_critical=critical,
+            failed_warning=warning,
+            result_file=str(result_file),
+            data_docs=str(self.docs_index),
+        )
+        for failure in warning:
+            log.warning(
+                "validation %s on %s: %s", suite_name, batch_id, gx_report.failure_text(failure)
+            )
+        log.info(
+            "validation %s on %s: %d expectations, %d critical and %d warning failures",
+            suite_name,
+            batch_id,
+            summary["evaluated"],
+            len(critical),
+            len(warning),
+        )
+        if critical:
+            self.finish()
+            raise SuiteValidationFailed(
+                f"validation suite {suite_name} failed on {batch_id}: "
+                + "; ".join(gx_report.failure_text(f) for f in critical),
+                summary,
+            )
+        return summary
+
+    def _run(
+        self,
+        frame: pd.DataFrame,
+        suite: ExpectationSuite,
+        batch_id: str,
+        parameters: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """GX's result for one batch, as a JSON dict.
+
+        GX's pandas datasource keeps its execution engine, and the engine keeps every batch it
+        loaded and every metric it computed on it (a boolean mask per expectation), so one
+        datasource for the whole stage would hold every batch until the end. Each batch gets
+        its own datasource (same name, so the results read the same), removed with its
+        validation definition once the result is taken: the batch is then freed.
+        """
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        name = f"{suite.name}__{batch_id}"
+        datasource = self._context.data_sources.add_pandas(DATASOURCE_NAME)
+        try:
+            asset = datasource.add_dataframe_asset(suite.name)
+            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
+            definition = self._context.validation_definitions.add(
+                self._gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+            )
+            try:
+                result = definition.run(
+                    batch_parameters={"dataframe": frame},
+                    expectation_parameters=dict(parameters or {}),
+                    run_id=RunIdentifier(run_name=batch_id),
+                )
+                raw: dict[str, Any] = result.to_json_dict()  # type: ignore[no-untyped-call]
+            finally:
+                self._context.validation_definitions.delete(name)
+        finally:
+            self._context.data_sources.delete(DATASOURCE_NAME)
+        return raw
+
+    def finish(self) -> Path:
+        """Build the Data Docs site for everything validated into `out_dir` (if anything was
+        validated since the last build); return the path of its index."""
+        if self._unbuilt:
+            self._context.build_data_docs(site_names=[gx_docs.SITE_NAME])
+            gx_docs.add_offline_index(self.docs_index.parent, self.out_dir)
+            self._unbuilt = False
+            log.info("validation Data Docs: %s", self.docs_index)
+        return self.docs_index
+
+
 def validate_frame(
     df: pl.DataFrame,
     suite_name: str,
@@ -257,82 +416,11 @@ def validate_frame(
     suites_dir: Path | None = None,
     parameters: Mapping[str, Any] | None = None,
 ) -> ValidationSummary:
-    """Validate `df` against suite `suite_name`; write the result and Data Docs to `out_dir`.
+    """Validate one frame in a `ValidationRun` of its own and build the Data Docs.
 
-    Only the columns the suite reads are converted to pandas. Returns a `ValidationSummary`
-    (``success`` is True only when every expectation, warnings included, passed). Raises
-    `SuiteValidationFailed` (a `ValidationFailed`) when a critical expectation failed, after
-    the result file and Data Docs are written; `ConfigError` for an unusable suite or name.
-    `parameters` give the values of the suite's ``{"$PARAMETER": name}`` placeholders (the
-    declared period and the volume band of a feed, see `finflow.validate.feeds`).
+    The same checks, result file and errors as `ValidationRun.validate`; for a stage with
+    several batches use one `ValidationRun` instead (one context, one Data Docs build).
     """
     _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
-    suite = load_suite(suite_name, suites_dir)
-    gx = _import_gx()
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.exceptions.exceptions import DataContextError
-
-    pdf = to_pandas(df, _referenced_columns(suite))
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    docs_dir = out_dir / DATA_DOCS_DIR
-    gx_docs.clear_batch_pages(out_dir / GX_STORE_DIR, suite_name, batch_id)
-    gx_docs.clear_batch_pages(docs_dir, suite_name, batch_id)
-
-    context = _context(out_dir)
-    asset = context.data_sources.add_pandas(DATASOURCE_NAME).add_dataframe_asset(suite_name)
-    batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
-    try:
-        context.suites.delete(suite_name)  # an earlier batch's copy, from the on-disk store
-    except DataContextError:
-        pass
-    suite = context.suites.add(suite)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(
-            name=f"{suite_name}__{batch_id}", data=batch_definition, suite=suite
-        )
-    )
-    result = definition.run(
-        batch_parameters={"dataframe": pdf},
-        expectation_parameters=dict(parameters or {}),
-        run_id=RunIdentifier(run_name=batch_id),
-    )
-
-    raw: dict[str, Any] = result.to_json_dict()  # type: ignore[no-untyped-call]
-    data = gx_report.deterministic_result(raw)
-    result_file = out_dir / f"{suite_name}__{batch_id}.json"
-    gx_report.write_json(data, result_file)
-    context.build_data_docs(site_names=[gx_docs.SITE_NAME])
-    index = gx_docs.add_offline_index(docs_dir, out_dir)
-
-    critical, warning = gx_report.failures_by_severity(data)
-    summary = ValidationSummary(
-        suite=suite_name,
-        batch_id=batch_id,
-        success=bool(data.get("success")),
-        evaluated=int((data.get("statistics") or {}).get("evaluated_expectations", 0)),
-        failed_critical=critical,
-        failed_warning=warning,
-        result_file=str(result_file),
-        data_docs=str(index),
-    )
-    for failure in warning:
-        log.warning(
-            "validation %s on %s: %s", suite_name, batch_id, gx_report.failure_text(failure)
-        )
-    log.info(
-        "validation %s on %s: %d expectations, %d critical and %d warning failures; docs %s",
-        suite_name,
-        batch_id,
-        summary["evaluated"],
-        len(critical),
-        len(warning),
-        index,
-    )
-    if critical:
-        raise SuiteValidationFailed(
-            f"validation suite {suite_name} failed on {batch_id}: "
-            + "; ".join(gx_report.failure_text(f) for f in critical),
-            summary,
-        )
-    return summary
+    with ValidationRun(out_dir, suites_dir=suites_dir) as run:
+        return run.validate(df, suite_name, batch_id, parameters=parameters)
