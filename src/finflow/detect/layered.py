@@ -225,10 +225,11 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
     A conduit's episodes are the groups of its credits and debits linked by forward pairs (a
     debit within the window after a credit): a quiet account used as a layer once, and
     otherwise living its own life over the month, is judged on the layer's payments alone.
-    Within an episode, the debits are taken in time order until they pass on `lo`..`hi` of the
-    latest credits booked before them that cover them (last in, first out): the account's own
-    older credits and its own later spending are not counted against the layer, and their
-    pairs are dropped. An episode whose debits never balance its credits is dropped whole.
+    Within an episode, the longest run of its debits in time order (from the first) that passes
+    on `lo`..`hi` of the latest credits booked before them that cover it (last in, first out)
+    is the layer: the account's own older credits and its own later spending are not counted
+    against it, and their pairs are dropped. An episode whose debits never balance its
+    credits is dropped whole.
     """
     pairs = pairs.join(_pair_components(pairs), on="in_txn")
     legs = pl.concat(
