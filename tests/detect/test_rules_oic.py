@@ -3,6 +3,7 @@ minimal positives, nearest look-alikes, threshold boundaries, corridor weight ne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from txbuild import at, frame, tx
@@ -44,9 +45,11 @@ def test_msb_nexus_bounds_and_look_alikes(tmp_path: Path) -> None:
     assert len(oic.msb_nexus(frame(tmp_path, spread, MSB), rule)) == 1
 
 
-def round_abroad(amounts: list[float]) -> list[dict[str, object]]:
+def round_abroad(amounts: list[float], payees: int = 2) -> list[dict[str, object]]:
+    """Transfers abroad every 3 days, to `payees` accounts in turn."""
     return [
-        tx(at(days=3 * i), "1:S", f"8:F{i}", a, received_in="EUR") for i, a in enumerate(amounts)
+        tx(at(days=3 * i), "1:S", f"8:F{i % payees}", a, received_in="EUR")
+        for i, a in enumerate(amounts)
     ]
 
 
@@ -68,10 +71,28 @@ def test_round_cross_border_is_silent_for_an_importer_paying_invoices(tmp_path: 
     assert oic.round_cross_border(frame(tmp_path, rows), RULES["OIC_ROUND_CROSS_BORDER"]) == []
 
 
+def test_round_cross_border_is_silent_for_one_off_purchases_abroad(tmp_path: Path) -> None:
+    # Round sums to three different accounts abroad (a deposit on a flat, a car, school fees)
+    # are one-off purchases; repeated transfers to one counterpart are a relationship.
+    rule = RULES["OIC_ROUND_CROSS_BORDER"]
+    assert oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500, 3000], 3)), rule) == []
+    alerts = oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500, 3000], 2)), rule)
+    assert alerts[0]["metrics"]["most_to_one_payee"] == 2
+    # boundary: with min_transfers_to_one_payee 3, two to one payee is not enough
+    strict = replace(rule, params={**rule.params, "min_transfers_to_one_payee": 3})
+    assert (
+        oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500, 3000], 2)), strict) == []
+    )
+    assert (
+        len(oic.round_cross_border(frame(tmp_path, round_abroad([1000, 2500, 3000], 1)), strict))
+        == 1
+    )
+
+
 def test_corridor_country_adds_weight_but_never_fires_alone(tmp_path: Path) -> None:
     rule = RULES["OIC_ROUND_CROSS_BORDER"]
     to_iraq = [
-        tx(at(days=3 * i), "HSBCGB2L:GB29NWBK60161331926819", f"RAFBIQBA:IQ{i}", a)
+        tx(at(days=3 * i), "HSBCGB2L:GB29NWBK60161331926819", f"RAFBIQBA:IQ{i % 2}", a)
         for i, a in enumerate([1000, 2500, 3000])
     ]
     alerts = oic.round_cross_border(frame(tmp_path, to_iraq), rule)

@@ -150,7 +150,11 @@ def round_cross_border(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             last=pl.col("booked_at").max(),
             total=money_sum(pl.col("amount_gbp")),
             n=pl.len(),
+            most_to_one=pl.col("payee").value_counts().struct.field("count").max(),
         )
+        # Repeated: payments for a service or a settlement go to the same counterpart again;
+        # round sums to as many different accounts abroad are one-off purchases.
+        .filter(pl.col("most_to_one") >= int(param(rule, "min_transfers_to_one_payee")))
         .sort("payer")
         .collect()
     )
@@ -158,7 +162,10 @@ def round_cross_border(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     for row in found.iter_rows(named=True):
         alert = make_alert(
             rule, row["payer"], row["payees"], row["txn_id"], row["first"], row["last"],
-            {"round_transfers_abroad": row["n"], "total_gbp": row["total"], "window_days": days},
+            {
+                "round_transfers_abroad": row["n"], "most_to_one_payee": row["most_to_one"],
+                "total_gbp": row["total"], "window_days": days,
+            },
         )  # fmt: skip
         alerts.append(corridor_weight(rule, alert, row["payee_country"], row["first"]))
     return alerts
