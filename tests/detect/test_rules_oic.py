@@ -136,12 +136,14 @@ def test_escrow_is_silent_for_equal_rent_payments_and_checks_bounds(tmp_path: Pa
     assert len(oic.escrow(frame(tmp_path, deposits(2, 300, 2700)), rule)) == 1
 
 
-def hawala(n_payers: int = 20, ratio: float = 0.95, channel: str = "cash") -> list:  # type: ignore[type-arg]
+def hawala(
+    n_payers: int = 20, ratio: float = 0.95, channel: str = "cash", amount: float = 300
+) -> list:  # type: ignore[type-arg]
     rows = [
-        tx(at(days=i % 25, hours=i % 7), f"2:P{i % n_payers}", "3:SHOP", 300, channel=channel)
+        tx(at(days=i % 25, hours=i % 7), f"2:P{i % n_payers}", "3:SHOP", amount, channel=channel)
         for i in range(30)
     ]
-    rows.append(tx(at(days=26), "3:SHOP", "4:DUBAI", 9000 * ratio, received_in="USD"))
+    rows.append(tx(at(days=26), "3:SHOP", "4:DUBAI", 30 * amount * ratio, received_in="USD"))
     return rows
 
 
@@ -153,6 +155,17 @@ def test_hawala_profile_fires_and_bounds(tmp_path: Path) -> None:
     assert oic.hawala_profile(frame(tmp_path, hawala(n_payers=19)), rule) == []
     assert oic.hawala_profile(frame(tmp_path, hawala(ratio=0.79)), rule) == []
     assert oic.hawala_profile(frame(tmp_path, hawala(ratio=1.06)), rule) == []
+
+
+def test_hawala_profile_is_silent_for_an_importer_paid_thousands_by_its_customers(
+    tmp_path: Path,
+) -> None:
+    # Thirty customer payments of 3,000 settled with a supplier abroad: trade, not many small
+    # remittances. Boundary: a median credit of 1,000 is still remittance size; 1,000.01 is not.
+    rule = RULES["OIC_HAWALA_PROFILE"]
+    assert oic.hawala_profile(frame(tmp_path, hawala(amount=3000)), rule) == []
+    assert len(oic.hawala_profile(frame(tmp_path, hawala(amount=1000)), rule)) == 1
+    assert oic.hawala_profile(frame(tmp_path, hawala(amount=1000.01)), rule) == []
 
 
 def test_hawala_profile_is_silent_for_a_shop_taking_card_sales(tmp_path: Path) -> None:

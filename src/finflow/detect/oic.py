@@ -264,13 +264,26 @@ def hawala_profile(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     windows = (
         credits.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="account")
         .agg(
-            n=pl.len(), payers=pl.col("other").n_unique(), credited=money_sum(pl.col("amount_gbp"))
+            n=pl.len(),
+            payers=pl.col("other").n_unique(),
+            credited=money_sum(pl.col("amount_gbp")),
+            median_credit=pl.col("amount_gbp").median(),
         )
         .filter(
             pl.col("n") >= int(param(rule, "min_credits")),
             pl.col("payers") >= int(param(rule, "min_payers")),
+            # Small receipts, the size of a remittance: a business taking payments of
+            # thousands from its customers and paying suppliers abroad is trade.
+            pl.col("median_credit") <= float(param(rule, "max_median_credit_gbp")),
         )
-        .select("account", win="booked_at", n="n", payers="payers", credited="credited")
+        .select(
+            "account",
+            "median_credit",
+            win="booked_at",
+            n="n",
+            payers="payers",
+            credited="credited",
+        )
     )
     out = (
         settle.join(windows, on="account")
@@ -311,6 +324,7 @@ def hawala_profile(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             row["first"], row["last"],
             {
                 "credits": row["n"], "payers": row["payers"], "credited_gbp": row["credited"],
+                "median_credit_gbp": row["median_credit"],
                 "large_payments_abroad": row["n_out"], "paid_abroad_gbp": row["paid"],
                 "out_in_ratio": row["ratio"], "window_days": days,
             },
