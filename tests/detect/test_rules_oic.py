@@ -189,6 +189,23 @@ def test_cash_to_corridor_fires_and_bounds(tmp_path: Path) -> None:
     assert oic.cash_to_corridor(frame(tmp_path, cash_then(2500, hours=73), MSB), rule) == []
 
 
+def test_cash_to_corridor_is_silent_for_one_sum_of_cash_sent_home(tmp_path: Path) -> None:
+    # A car sold for 5,000 in cash, paid in and sent to family abroad: one cash credit is a
+    # private sale, not cash gathered. Two deposits making the same sum are (min_cash_credits).
+    rule = RULES["OIC_CASH_TO_CORRIDOR"]
+    sale = [
+        tx(at(), "2:BUYER", "1:ACC", 5000, channel="cash"),
+        tx(at(days=1), "1:ACC", "7:MT", 4800),
+    ]
+    assert oic.cash_to_corridor(frame(tmp_path, sale, MSB), rule) == []
+    two = [
+        tx(at(), "2:P0", "1:ACC", 2500, channel="cash"),
+        tx(at(hours=5), "2:P1", "1:ACC", 2500, channel="cash"),
+        tx(at(days=1), "1:ACC", "7:MT", 4800),
+    ]
+    assert len(oic.cash_to_corridor(frame(tmp_path, two, MSB), rule)) == 1
+
+
 def test_cash_to_corridor_is_silent_for_a_shop_banking_takings_at_home(tmp_path: Path) -> None:
     rows = cash_then(2500, to="8:WHOLESALER")
     assert oic.cash_to_corridor(frame(tmp_path, rows, MSB), RULES["OIC_CASH_TO_CORRIDOR"]) == []

@@ -344,8 +344,12 @@ def cash_to_corridor(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     )
     windows = (
         cash.group_by_dynamic("booked_at", every="1d", period=f"{days}d", group_by="account")
-        .agg(cash_in=money_sum(pl.col("amount_gbp")))
-        .filter(pl.col("cash_in") >= float(param(rule, "min_cash_gbp")))
+        .agg(cash_in=money_sum(pl.col("amount_gbp")), n_cash=pl.len())
+        .filter(
+            pl.col("cash_in") >= float(param(rule, "min_cash_gbp")),
+            # Cash gathered: several deposits. One sum of cash sent home is a private sale.
+            pl.col("n_cash") >= int(param(rule, "min_cash_credits")),
+        )
     )
     best = _best(windows, "account", "cash_in").select(
         "account", win="booked_at", cash_in="cash_in"
