@@ -27,7 +27,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,11 +74,18 @@ class Cluster:
 
     # -- processes -----------------------------------------------------------------------
 
-    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def start(
+        self,
+        name: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] = (AIRFLOW,),
+    ) -> None:
+        """Start `command args` (by default the `airflow` script) in its own process group."""
         self.logs.mkdir(parents=True, exist_ok=True)
         with (self.logs / f"{name}.log").open("ab") as out:
             self.processes[name] = subprocess.Popen(
-                [AIRFLOW, *args],
+                [*command, *args],
                 env=env or self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -232,10 +239,13 @@ def cluster(
     extra_env: dict[str, str] | None = None,
     workers: tuple[str, ...] = (),
     budget: float = 420,
+    worker_command: Sequence[str] = (AIRFLOW,),
 ) -> Iterator[Cluster]:
     """A running Airflow; `workers` names the Celery workers to start (CeleryExecutor).
 
     `budget` bounds, in seconds from now, every wait of the test (not the teardown).
+    `worker_command` is what starts a Celery worker before its `celery worker ...` arguments
+    (default: the `airflow` script, like every other component).
     """
     started = time.monotonic()
     home = tmp / "airflow"
@@ -272,6 +282,7 @@ def cluster(
                     f"worker-{worker}",
                     *celery_worker_args(worker, queue),
                     env=worker_env(c, worker),
+                    command=worker_command,
                 )
             c.wait("the api-server", lambda: c.api("GET", "/monitor/health"), timeout=120)
             yield c
