@@ -275,6 +275,7 @@ def ingest_transactions(
         .select([pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items()])
     )
     accepted_frame, quarantined_frame = pl.collect_all([accepted, quarantined])
+    del frame, accepted, quarantined  # the wide parsed frame (every raw line) is not needed now
     # One chunk per column: the Parquet bytes then depend on the rows only, not on how the
     # engine happened to split the work (the same file gives a byte-identical partition).
     accepted_frame = accepted_frame.rechunk()
