@@ -238,13 +238,31 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
             pairs.select("ep", txn="out_txn", t="t2", v="a2", credit=pl.lit(False)),
         ]
     ).unique(["ep", "txn", "credit"])
+    legs = legs.sort("ep", "t", "txn")
+    n_in = legs.group_by("ep").agg(
+        n_in=pl.col("credit").sum(), c=pl.col("v").filter("credit").sum()
+    )
+    # Most episodes have one credit (it precedes every debit paired with it): the run of
+    # debits is judged in polars; the others one by one below.
+    runs = (
+        legs.filter(~pl.col("credit"))
+        .join(n_in.filter(pl.col("n_in") == 1), on="ep")
+        .with_columns(k=pl.int_range(pl.len()).over("ep"), sent=pl.col("v").cum_sum().over("ep"))
+        .with_columns(
+            ok=(pl.col("sent") >= lo * pl.col("c")) & (pl.col("sent") <= hi * pl.col("c"))
+        )
+        .with_columns(best=pl.col("k").filter("ok").max().over("ep"))
+        .filter(pl.col("best").is_not_null(), pl.col("k") <= pl.col("best"))
+    )
+    kept_out: list[str] = runs["txn"].to_list()
+    kept_in: list[str] = (
+        legs.filter("credit").join(runs.select("ep").unique(), on="ep")["txn"].to_list()
+    )
     by_ep = (
-        legs.sort("ep", "t", "txn")
+        legs.join(n_in.filter(pl.col("n_in") > 1), on="ep", how="semi")
         .group_by("ep", maintain_order=True)
         .agg("txn", "t", "v", "credit")
     )
-    kept_in: list[str] = []
-    kept_out: list[str] = []
     for txns, times, values, is_credit in zip(
         by_ep["txn"].to_list(),
         by_ep["t"].to_list(),
