@@ -200,6 +200,31 @@ def _institution(rec: dict[str, str]) -> dict[str, Any] | str:
     }
 
 
+def _frame(
+    records: list[dict[str, Any]], schema: dict[str, pl.DataType], constant: dict[str, str]
+) -> pl.DataFrame:
+    """The accepted records as a frame, built column by column.
+
+    A frame built from row dicts with list columns costs about 20x more (half the ingest time
+    of a 400k-customer file). A list column is passed as its values joined by
+    `LIST_SEPARATOR`, which `_split` guarantees no value contains, and split again in polars.
+    """
+    columns: list[pl.Series | pl.Expr] = []
+    for name, dtype in schema.items():
+        if name in constant:
+            columns.append(pl.lit(constant[name], dtype=dtype).alias(name))
+        elif isinstance(dtype, pl.List):
+            joined = pl.Series(
+                name, [LIST_SEPARATOR.join(r[name]) if r[name] else None for r in records]
+            )
+            columns.append(
+                joined.str.split(LIST_SEPARATOR).fill_null(pl.lit([], dtype=dtype)).cast(dtype)
+            )
+        else:
+            columns.append(pl.Series(name, [r[name] for r in records], dtype=dtype))
+    return pl.DataFrame({"_": pl.Series([0] * len(records))}).select(columns)
+
+
 def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read a customers or institutions file into (accepted rows, quarantined rows)."""
     if kind not in REFERENCE_FEEDS:
@@ -247,11 +272,7 @@ def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl
             accepted.append(result | {"source_row": n})
     schema = CUSTOMER_SCHEMA if kind == CUSTOMERS else INSTITUTION_SCHEMA
     provenance = {"source_file": path.name, "source_sha256": sha256}
-    good = (
-        pl.DataFrame([r | provenance for r in accepted], schema=schema, orient="row")
-        if accepted
-        else pl.DataFrame(schema=schema)
-    )
+    good = _frame(accepted, schema, provenance) if accepted else pl.DataFrame(schema=schema)
     bad = (
         pl.DataFrame([r | provenance for r in rejected], schema=QUARANTINE_SCHEMA)
         if rejected
