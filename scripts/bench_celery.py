@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -63,6 +64,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -259,6 +261,31 @@ def code_state() -> str:
     return f"{git('rev-parse', '--short', 'HEAD')} + {files} changed files (diff {changes})"
 
 
+def snapshot(work: Path) -> tuple[Path, str]:
+    """`src/`, `dags/`, `sql/` and `expectations/` of HEAD in `<work>/code`: the code every
+    deployment runs.
+
+    The working tree is shared with other sessions that commit while a run goes on; the
+    tasks import finflow from this copy instead (PYTHONPATH comes before the editable
+    install), so both deployments run the same code.
+    """
+    target = work / "code"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "src", "dags", "sql", "expectations"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target, commit
+
+
 def deployment(
     work: Path,
     split: Path,
@@ -268,6 +295,7 @@ def deployment(
     budget: float,
     pool: str,
     launcher: str,
+    code: tuple[Path, str] | None,
 ) -> dict[str, Any]:
     home = work / f"workers-{workers}"
     shutil.rmtree(home, ignore_errors=True)
@@ -282,6 +310,11 @@ def deployment(
         "FINFLOW_PDF_TOP": str(pdf_top),
         "AIRFLOW__CELERY__POOL": pool,
     }
+    if code is not None:  # a fixed copy of the code, not the shared working tree
+        extra_env |= {
+            "PYTHONPATH": str(code[0] / "src"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(code[0] / "dags"),
+        }
     print(f"\n== {workers} Celery worker(s): {', '.join(names)} ({home})", flush=True)
     command = LAUNCHERS[launcher]
     with airflow_cluster.cluster(
@@ -299,7 +332,7 @@ def deployment(
         )[0]
         c.wait_for_run("finflow_detect", daily["dag_run_id"], timeout=600)
         time.sleep(5)
-        code_before = code_state()
+        code_before = f"{code[1]} (snapshot)" if code else code_state()
         load_before = os.getloadavg()
         print(f"load average before: {load_before}", flush=True)
         c.unpause("finflow_ingest")  # catchup=False: one scheduled run now
@@ -320,7 +353,7 @@ def deployment(
         state = c.wait_for_run("finflow_detect", detect_id, timeout=budget)
         print(f"finflow_detect {detect_id}: {state}", flush=True)
         load_after = os.getloadavg()
-        code_after = code_state()
+        code_after = f"{code[1]} (snapshot)" if code else code_state()
         print(f"load average after: {load_after}; code {code_before} -> {code_after}", flush=True)
         ingest = read_run(engine, "finflow_ingest", ingest_id)
         detect = read_run(engine, "finflow_detect", detect_id)
@@ -487,6 +520,12 @@ def main() -> None:
         "default)",
     )
     parser.add_argument("--worker-launcher", choices=sorted(LAUNCHERS), default="python-c")
+    parser.add_argument(
+        "--code",
+        choices=["snapshot", "tree"],
+        default="snapshot",
+        help="run a copy of HEAD's src/ and dags/ (default) or the working tree as it changes",
+    )
     args = parser.parse_args()
     # a SIGTERM unwinds like an exception, so the deployment is stopped and its database dropped
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -498,6 +537,7 @@ def main() -> None:
     rows = sum(p["rows"] for p in split)
     print(f"{rows:,} transactions of {source} split into: {split}", flush=True)
     window_list = windows(split, args.windows) if args.windows else []
+    code = snapshot(args.work) if args.code == "snapshot" else None
     results: dict[str, Any] = {
         "source": str(source),
         "rows": rows,
@@ -525,6 +565,7 @@ def main() -> None:
                 args.budget,
                 args.celery_pool,
                 args.worker_launcher,
+                code,
             )
         )
         (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
