@@ -573,14 +573,19 @@ def main() -> None:
     print("\n" + text_out)
     (args.work / "results.md").write_text(text_out + "\n")
     if args.write:
-        doc = args.write.read_text()
-        start, end = MARKERS
-        if start not in doc or end not in doc:
-            raise SystemExit(f"{args.write} has no {start} ... {end} markers")
-        head, rest = doc.split(start, 1)
-        _, tail = rest.split(end, 1)
-        args.write.write_text(f"{head}{start}\n{text_out}\n{end}{tail}")
+        write_between_markers(args.write, text_out)
         print(f"written into {args.write}")
+
+
+def write_between_markers(path: Path, body: str) -> None:
+    """Replace what lies between the celery markers of `path` (the rest is left as it is)."""
+    doc = path.read_text()
+    start, end = MARKERS
+    if start not in doc or end not in doc:
+        raise SystemExit(f"{path} has no {start} ... {end} markers")
+    head, rest = doc.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{body}\n{end}{tail}")
 
 
 if __name__ == "__main__":
