@@ -14,12 +14,10 @@ linear and use the machine:
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 import shutil
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ import polars as pl
 
 from finflow.errors import ConfigError
 from finflow.money import MINOR, minor_units
+from finflow.parallel import spawn_pool, usable_workers
 from finflow.schema import DETECTION_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ def write_packs(
     from a file under `scratch` (default ``cases_dir/.chunks``, removed afterwards). Returns
     the number of packs written.
     """
-    workers = settings_workers() if workers is None else workers
+    workers = usable_workers(settings_workers() if workers is None else workers, "case packs")
     if workers <= 1 or len(packs) < PARALLEL_FROM:
         _write_all(packs, schedules, cases_dir, png_top)
         return len(packs)
@@ -128,8 +127,7 @@ def write_packs(
             with path.open("wb") as fh:
                 pickle.dump((chunk, rows), fh, protocol=pickle.HIGHEST_PROTOCOL)
             files.append(path)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with spawn_pool(workers) as pool:
             written = sum(
                 pool.map(_write_chunk, files, [cases_dir] * len(files), [png_top] * len(files))
             )

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import csv
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 from finflow.casepack.csvsafe import safe_cell
 from finflow.errors import FeedFormatError, InputError
+from finflow.parallel import spawn_pool, usable_workers
 from finflow.screen.dob import QueryDateError, parse_query_dob
 from finflow.screen.screener import DEFAULT_THRESHOLD, Match, QueryKindError, Screener, query_kind
 
@@ -118,16 +117,13 @@ def screen_queries(
     workers: int | None = None,
 ) -> Iterator[tuple[str, list[Match]]]:
     """Screen queries in order, on `workers` processes (default: all cores)."""
-    workers = workers or os.cpu_count() or 1
+    workers = usable_workers(workers or os.cpu_count() or 1, "sanctions screening")
     _WORKER.update(screener=screener, threshold=threshold)
     if workers == 1:
         for chunk in _chunks(queries, CHUNK):
             yield from _screen_chunk(chunk)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(screener, threshold)
-    ) as pool:
+    with spawn_pool(workers, initializer=_init_worker, initargs=(screener, threshold)) as pool:
         pending = []
         for chunk in _chunks(queries, CHUNK):  # at most 2 chunks per worker in flight
             pending.append(pool.submit(_screen_chunk, chunk))
