@@ -39,6 +39,10 @@ Two settings of the workers (both can be turned off, to reproduce the failures t
   Airflow 3 puts in a task's environment (`airflow-db-not-allowed:///`), and the pool breaks
   (`score` fails, `sqlalchemy.exc.ArgumentError`). With `-c` there is no main script to re-run.
 
+Every deployment runs a copy of HEAD's `src/`, `dags/`, `sql/` and `expectations/` made when
+the script starts (`--code snapshot`; `--code tree` runs the working tree as it changes), so
+commits made meanwhile in a shared tree do not change the code between the two deployments.
+
 It prints markdown tables, keeps the raw figures in `<work>/results.json` and, with
 `--write docs/benchmarks.md`, replaces the text between `<!-- celery:start -->` and
 `<!-- celery:end -->` there. The 1-minute load average before and after each deployment is
@@ -46,6 +50,7 @@ reported: the machine's cores are shared by all workers (and whatever else runs 
 
     python scripts/bench_celery.py [--rows 1000000 | --input DIR] [--files 4] [--workers 1,2]
                                    [--windows 0] [--work .bench/celery] [--write FILE]
+                                   [--pdf-top 0] [--celery-pool solo] [--code snapshot]
 
 Needs PostgreSQL (FINFLOW_TEST_PG_ADMIN_URL, default postgres@127.0.0.1:5432/test) and Redis
 (FINFLOW_BENCH_REDIS_URL, default redis://127.0.0.1:6379/12; a broker queue of the run's own).
