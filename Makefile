@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint typecheck system-deps services bench clean
+.PHONY: demo test lint typecheck system-deps services bench bench-celery clean
 
 $(STAMP): requirements.lock pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_screen.py
+
+## Benchmark (not a test): the lake DAGs on a real CeleryExecutor deployment, one worker against
+## two (needs PostgreSQL and Redis, see `make services`); the table goes into docs/benchmarks.md.
+bench-celery: $(STAMP) services
+	$(BIN)/python scripts/bench_celery.py --write docs/benchmarks.md
 
 clean:
 	rm -rf finflow-demo .pytest_cache build dist
