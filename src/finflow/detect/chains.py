@@ -18,27 +18,8 @@ from finflow.detect.alert import make_alert
 from finflow.detect.flows import quiet_accounts
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
+from finflow.detect.unionfind import UnionFind
 from finflow.errors import ConfigError
-
-
-class _Union:
-    """Union-find over string keys."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        root = x
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(x, x) != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def join(self, x: str, y: str) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
 
 
 def find_chains(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
@@ -128,7 +109,7 @@ def chain(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     """CHAIN alerts: paths sharing a payment are one chain (a long chain contains shorter
     ones); the alert is led by its longest path."""
     paths = find_chains(tx, rule).to_dicts()
-    groups = _Union()
+    groups = UnionFind()
     for p in paths:
         for t in p["path"][1:]:
             groups.join(p["path"][0], t)

@@ -18,6 +18,7 @@ from finflow.detect.alert import make_alert
 from finflow.detect.flows import EDGE_COLS, forward_pairs, quiet_accounts
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
+from finflow.detect.unionfind import UnionFind
 from finflow.money import money_sum
 
 SEP = "\x1f"
@@ -180,26 +181,6 @@ def _widest(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(kept, key=lambda a: a["alert_id"])
 
 
-class _Union:
-    """Union-find over string keys (the smallest key of a set is its name)."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        root = x
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(x, x) != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def join(self, x: str, y: str) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
-
-
 def _pair_components(pairs: pl.DataFrame) -> pl.DataFrame:
     """``in_txn`` -> ``ep``: the connected groups of credits and debits linked by forward
     pairs, by min-label propagation in polars (a few passes: episodes are small)."""
@@ -328,7 +309,7 @@ def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
         )
         .sort("acct", "t", "txn", "side")
     )
-    groups = _Union()
+    groups = UnionFind()
     prev: tuple[str, Any, str, bool] | None = None
     for acct, t, key, is_end in zip(
         items["acct"].to_list(),
@@ -379,7 +360,7 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     routes = int(param(rule, "min_parallel_routes"))
     # Cheap shape counts per group first (most groups are single chains or fans, trees):
     # networkx only looks at groups with a parallel route and room for the layers.
-    groups = _Union()
+    groups = UnionFind()
     for a, b in zip(legs["na"].to_list(), legs["nb"].to_list(), strict=True):
         groups.join(a, b)
     legs = legs.with_columns(
