@@ -209,10 +209,12 @@ def _frame(
     of a 400k-customer file). A list column is passed as its values joined by
     `LIST_SEPARATOR`, which `_split` guarantees no value contains, and split again in polars.
     """
-    columns: list[pl.Series | pl.Expr] = []
+    columns: list[pl.Series] = []
     for name, dtype in schema.items():
         if name in constant:
-            columns.append(pl.lit(constant[name], dtype=dtype).alias(name))
+            columns.append(
+                pl.repeat(constant[name], len(records), dtype=dtype, eager=True).alias(name)
+            )
         elif isinstance(dtype, pl.List):
             joined = pl.Series(
                 name, [LIST_SEPARATOR.join(r[name]) if r[name] else None for r in records]
@@ -222,7 +224,7 @@ def _frame(
             )
         else:
             columns.append(pl.Series(name, [r[name] for r in records], dtype=dtype))
-    return pl.DataFrame({"_": pl.Series([0] * len(records))}).select(columns)
+    return pl.DataFrame(columns)
 
 
 def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
