@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from finflow.screen import Screener, load_list
 from finflow.screen.batch import screen_file
 
@@ -59,50 +61,38 @@ def _queries(tmp_path: Path) -> Path:
     return path
 
 
-def _run(tmp_path: Path, mode: str, list_path: Path, queries: Path, out: Path) -> None:
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "task_like_main.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(script), mode, str(list_path), str(queries), str(out)],
+    return subprocess.run(
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_the_hazard_is_real_a_plain_spawn_pool_imports_the_main_script(
-    tmp_path: Path, people_list_path: Path
-) -> None:
-    script = tmp_path / "task_like_main.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(script), "plain-spawn-pool", "-", "-", "-"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def test_the_hazard_is_real_a_plain_spawn_pool_imports_the_main_script(tmp_path: Path) -> None:
+    result = _run(tmp_path, "plain-spawn-pool", "-", "-", "-")
     assert result.returncode != 0
     assert "BrokenProcessPool" in result.stderr or "imported again" in result.stderr
 
 
-def test_two_workers_under_a_main_script_that_must_not_be_imported_again(
-    tmp_path: Path, people_list_path: Path
+@pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param("script", id="two-workers-under-a-main-script-never-imported-again"),
+        pytest.param("daemonic", id="two-workers-asked-for-in-a-daemonic-process-work-in-it"),
+    ],
+)
+def test_screening_inside_a_task_like_process_gives_the_one_process_output(
+    tmp_path: Path, people_list_path: Path, mode: str
 ) -> None:
     queries = _queries(tmp_path)
-    _run(tmp_path, "script", people_list_path, queries, tmp_path / "two.csv")
+    out = tmp_path / f"{mode}.csv"
+    result = _run(tmp_path, mode, str(people_list_path), str(queries), str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
     screener = Screener(load_list(people_list_path))
     screen_file(screener, queries, tmp_path / "one.csv", workers=1)
-    assert (tmp_path / "two.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
-
-
-def test_two_workers_asked_for_in_a_daemonic_process_screen_in_that_process(
-    tmp_path: Path, people_list_path: Path
-) -> None:
-    queries = _queries(tmp_path)
-    _run(tmp_path, "daemonic", people_list_path, queries, tmp_path / "daemonic.csv")
-    screener = Screener(load_list(people_list_path))
-    screen_file(screener, queries, tmp_path / "one.csv", workers=1)
-    assert (tmp_path / "daemonic.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+    assert out.read_bytes() == (tmp_path / "one.csv").read_bytes()
