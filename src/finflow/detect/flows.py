@@ -8,39 +8,28 @@ window and carries a similar amount.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import external_edges, per_frame
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
 
 EDGE_COLS = ("txn_id", "booked_at", "payer", "payee", "amount_gbp")
 
 
-_COUNTS: dict[int, pl.DataFrame] = {}
-"""Payments per account of each live detection frame (by identity), shared by the rules that
-look for quiet accounts: counted once per run, not once per rule."""
-
-
 def _payment_counts(tx: pl.DataFrame) -> pl.DataFrame:
-    key = id(tx)
-    counts = _COUNTS.get(key)
-    if counts is None:
-        edges = external_edges(tx)
-        both = pl.concat([edges.select(account="payer"), edges.select(account="payee")])
-        counts = both.group_by("account").agg(n=pl.len()).collect()
-        _COUNTS[key] = counts
-        weakref.finalize(tx, _COUNTS.pop, key, None)
-    return counts
+    edges = external_edges(tx)
+    both = pl.concat([edges.select(account="payer"), edges.select(account="payee")])
+    return both.group_by("account").agg(n=pl.len()).collect()
 
 
 def quiet_accounts(tx: pl.DataFrame, max_payments: int) -> pl.LazyFrame:
     """Accounts with at most `max_payments` external payments in or out (not hubs)."""
-    return _payment_counts(tx).lazy().filter(pl.col("n") <= max_payments)
+    counts = per_frame(tx, "payments", _payment_counts)  # shared by the quiet-account rules
+    return counts.lazy().filter(pl.col("n") <= max_payments)
 
 
 def forward_pairs(

@@ -6,6 +6,8 @@ Cycles are in `finflow.detect.cycles`; `external_edges` is shared by every detec
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -22,12 +24,25 @@ def external_edges(tx: pl.DataFrame) -> pl.LazyFrame:
     return tx.lazy().filter(~pl.col("internal"))
 
 
-def busy_accounts(tx: pl.DataFrame, factor: float) -> pl.LazyFrame:
-    """Accounts dealing with more than `factor` x as many distinct counterparties as the median
-    account of the data (merchants, employers, utilities, payment firms): column ``account``.
+_PER_FRAME: dict[tuple[int, str], pl.DataFrame] = {}
+"""Per-account figures of each live detection frame (by identity and name), shared by the rules
+that read them: computed once per run, not once per rule."""
 
-    Relative to the data, so it holds for a 28-day file and a year's alike.
-    """
+
+def per_frame(
+    tx: pl.DataFrame, name: str, compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """`compute(tx)`, kept while `tx` lives and returned again for the same frame and name."""
+    key = (id(tx), name)
+    found = _PER_FRAME.get(key)
+    if found is None:
+        found = compute(tx)
+        _PER_FRAME[key] = found
+        weakref.finalize(tx, _PER_FRAME.pop, key, None)
+    return found
+
+
+def _partner_counts(tx: pl.DataFrame) -> pl.DataFrame:
     edges = external_edges(tx)
     both = pl.concat(
         [
@@ -35,7 +50,16 @@ def busy_accounts(tx: pl.DataFrame, factor: float) -> pl.LazyFrame:
             edges.select(account="payee", other="payer"),
         ]
     )
-    partners = both.group_by("account").agg(n=pl.col("other").n_unique())
+    return both.group_by("account").agg(n=pl.col("other").n_unique()).collect()
+
+
+def busy_accounts(tx: pl.DataFrame, factor: float) -> pl.LazyFrame:
+    """Accounts dealing with more than `factor` x as many distinct counterparties as the median
+    account of the data (merchants, employers, utilities, payment firms): column ``account``.
+
+    Relative to the data, so it holds for a 28-day file and a year's alike.
+    """
+    partners = per_frame(tx, "partners", _partner_counts).lazy()
     return partners.filter(pl.col("n") > factor * pl.col("n").median()).select("account")
 
 
