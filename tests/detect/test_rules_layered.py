@@ -1,4 +1,4 @@
-"""STACK and BIPARTITE: fire on the pattern, silent on look-alikes and past bounds."""
+"""BIPARTITE: fires on the pattern, silent on look-alikes and past bounds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from txbuild import at, frame, tx
 
-from finflow.detect.layered import bipartite, stack
+from finflow.detect.layered import bipartite
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
 
@@ -61,107 +61,6 @@ def test_bipartite_is_silent_inside_a_busy_payment_network(tmp_path: Path) -> No
             rows.append(tx(at(hours=2 * k + 1), f"1:P{i}", f"7:X{i}{k}", 300))
             rows.append(tx(at(hours=2 * k + 1), f"8:Y{i}{k}", f"2:Q{i}", 300))
     assert bipartite(frame(tmp_path, rows), RULES["BIPARTITE"]) == []
-
-
-def layers(keep: float = 0.95) -> Rows:
-    """Two sources -> two conduits -> two conduits -> two sinks, each conduit passing `keep`."""
-    rows = [
-        tx(at(hours=0), "1:A", "2:B1", 1000),
-        tx(at(hours=1), "1:A2", "2:B1", 1000),
-        tx(at(hours=2), "1:A2", "2:B2", 1000),
-        tx(at(hours=10), "2:B1", "3:C1", 2000 * keep),
-        tx(at(hours=11), "2:B2", "3:C2", 1000 * keep),
-        tx(at(hours=30), "3:C1", "4:D1", 1000 * keep * keep),
-        tx(at(hours=30.5), "3:C1", "4:D2", 1000 * keep * keep),
-        tx(at(hours=31), "3:C2", "4:D2", 1000 * keep * keep),
-    ]
-    return rows
-
-
-def test_stack_fires_on_layered_many_to_many_forwarding(tmp_path: Path) -> None:
-    alerts = stack(frame(tmp_path, layers()), RULES["STACK"])
-    assert len(alerts) == 1
-    assert alerts[0]["metrics"]["layers"] == 4
-    assert alerts[0]["metrics"]["conduits_passing_on"] == 4
-    assert len(alerts[0]["evidence_txn_ids"]) == 8
-
-
-def test_stack_is_silent_on_a_split_and_rejoin_which_is_scatter_gather(tmp_path: Path) -> None:
-    rows = [tx(at(hours=i), "1:SRC", f"2:M{i}", 1000) for i in range(3)]
-    rows += [tx(at(hours=20 + i), f"2:M{i}", "3:SINK", 950) for i in range(3)]
-    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
-
-
-def test_stack_is_silent_on_people_passing_money_along_a_tree(tmp_path: Path) -> None:
-    # Two chains meeting at one account: layered and conserved, but no account is reached
-    # along two routes, as when friends pass money on for a shared cost.
-    rows = [
-        tx(at(hours=0), "1:A", "2:B1", 1000),
-        tx(at(hours=1), "1:A2", "2:B2", 1000),
-        tx(at(hours=10), "2:B1", "3:C1", 950),
-        tx(at(hours=11), "2:B2", "3:C2", 950),
-        tx(at(hours=30), "3:C1", "4:D", 900),
-        tx(at(hours=31), "3:C2", "4:D", 900),
-    ]
-    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
-    rows.append(tx(at(hours=2), "1:A", "2:B2", 10))  # below the counted size: still a tree
-    assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
-
-
-def test_stack_conservation_boundary(tmp_path: Path) -> None:
-    assert len(stack(frame(tmp_path, layers(keep=0.8)), RULES["STACK"])) == 1
-    assert stack(frame(tmp_path, layers(keep=0.79)), RULES["STACK"]) == []
-
-
-def delayed_layers(delay_hours: float, keep: float = 0.95) -> Rows:
-    """`layers()` with the last layer paid `delay_hours` after its conduits were paid."""
-    return [
-        *layers(keep)[:5],
-        tx(at(hours=10 + delay_hours), "3:C1", "4:D1", 1000 * keep * keep),
-        tx(at(hours=10 + delay_hours), "3:C1", "4:D2", 1000 * keep * keep),
-        tx(at(hours=11 + delay_hours), "3:C2", "4:D2", 1000 * keep * keep),
-    ]
-
-
-def test_stack_layer_hours_boundary(tmp_path: Path) -> None:
-    # C1 is paid at 10 h, C2 at 11 h, and each pays on `delay` hours later: up to
-    # layer_hours (96) the layers hold together, past it they fall apart.
-    assert len(stack(frame(tmp_path, delayed_layers(96)), RULES["STACK"])) == 1
-    assert stack(frame(tmp_path, delayed_layers(96.1)), RULES["STACK"]) == []
-
-
-def test_stack_judges_a_conduit_on_the_layer_not_on_its_own_payments(tmp_path: Path) -> None:
-    rows = layers()
-    # B1 had its own credit a day before the layer, and both C conduits spend on their own
-    # (one-off payees) a day after passing the layer on: the whole-period totals no longer
-    # balance (B1 got 3,000 and sent 1,900; C1 sent 1,805 + 600 of 1,900), the layer does.
-    rows += [
-        tx(at(hours=-30), "5:OWN", "2:B1", 1000),
-        tx(at(hours=60), "3:C1", "6:SHOP", 600),
-        tx(at(hours=62), "3:C2", "6:SHOP2", 400),
-    ]
-    alerts = stack(frame(tmp_path, rows), RULES["STACK"])
-    assert len(alerts) == 1
-    assert alerts[0]["metrics"]["conduits_passing_on"] == 4
-
-
-def test_stack_is_silent_when_the_routes_are_on_different_weeks(tmp_path: Path) -> None:
-    # The same accounts pass money along two chains, a week apart: each week is a tree; only
-    # merged over the month would the accounts look many-to-many.
-    week1 = [
-        tx(at(hours=0), "1:A", "2:B1", 1000),
-        tx(at(hours=1), "1:A2", "2:B2", 1000),
-        tx(at(hours=10), "2:B1", "3:C1", 950),
-        tx(at(hours=11), "2:B2", "3:C2", 950),
-        tx(at(hours=30), "3:C1", "4:D1", 900),
-        tx(at(hours=31), "3:C2", "4:D2", 900),
-    ]
-    week2 = [
-        tx(at(days=8, hours=0), "1:A", "2:B2", 1000),
-        tx(at(days=8, hours=10), "2:B2", "3:C1", 950),
-        tx(at(days=8, hours=30), "3:C1", "4:D2", 900),
-    ]
-    assert stack(frame(tmp_path, week1 + week2), RULES["STACK"]) == []
 
 
 def test_bipartite_judges_each_group_on_its_own_accounts_busyness(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from finflow.detect import (
     narrative,
     oic,
     smuggling,
+    stack,
     trafficking,
 )
 from finflow.detect.rules import Rule
@@ -34,7 +35,7 @@ DETECTORS: dict[str, Detector] = {
     "CYCLE": lambda tx, rule, fx: cycles.cycles(tx, rule),
     "SCATTER_GATHER": lambda tx, rule, fx: flows.scatter_gather(tx, rule),
     "GATHER_SCATTER": lambda tx, rule, fx: flows.gather_scatter(tx, rule),
-    "STACK": lambda tx, rule, fx: layered.stack(tx, rule),
+    "STACK": lambda tx, rule, fx: stack.stack(tx, rule),
     "BIPARTITE": lambda tx, rule, fx: layered.bipartite(tx, rule),
     "CHAIN": lambda tx, rule, fx: chains.chain(tx, rule),
     "OIC_CROSSING_FEE": lambda tx, rule, fx: smuggling.crossing_fee(tx, rule),

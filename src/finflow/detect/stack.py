@@ -1,0 +1,334 @@
+"""STACK: layers of one-off conduits passing on what they received, group to group.
+
+polars narrows first: only payments between quiet accounts (not hubs) count, and only conduits
+that pass on what they received (episodes found by label propagation in polars). networkx then
+takes the connected groups of that small subgraph and checks for three or more time-ordered
+layers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import networkx as nx
+import polars as pl
+
+from finflow.detect.alert import make_alert
+from finflow.detect.flows import forward_pairs
+from finflow.detect.graph import external_edges
+from finflow.detect.rules import Rule, param
+from finflow.detect.unionfind import UnionFind
+
+SEP = "\x1f"
+"""Between an account and the episode in a node's name (never inside an account key)."""
+
+
+def _pair_components(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``in_txn`` -> ``ep``: the connected groups of credits and debits linked by forward
+    pairs, by min-label propagation in polars (a few passes: episodes are small)."""
+    links = pairs.select("in_txn", "out_txn").unique()
+    labels = links.select("in_txn").unique().sort("in_txn").with_row_index("lab")
+    links = links.join(labels, on="in_txn")
+    while True:
+        by_out = links.group_by("out_txn").agg(out_lab=pl.col("lab").min())
+        spread = (
+            links.join(by_out, on="out_txn").group_by("in_txn").agg(new=pl.col("out_lab").min())
+        )
+        links = links.join(spread, on="in_txn")
+        if links.filter(pl.col("new") < pl.col("lab")).is_empty():
+            break
+        links = links.drop("lab").rename({"new": "lab"})
+    return links.group_by("in_txn").agg(ep=pl.col("lab").min().cast(pl.String))
+
+
+def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
+    """The forward pairs of conduit episodes that passed on `lo`..`hi` of what they received,
+    with the episode's id (``ep``).
+
+    A conduit's episodes are the groups of its credits and debits linked by forward pairs (a
+    debit within the window after a credit): a quiet account used as a layer once, and
+    otherwise living its own life over the month, is judged on the layer's payments alone.
+    Within an episode, the longest run of its debits in time order (from the first) that passes
+    on `lo`..`hi` of the latest credits booked before them that cover it (last in, first out)
+    is the layer: the account's own older credits and its own later spending are not counted
+    against it, and their pairs are dropped. An episode whose debits never balance its
+    credits is dropped whole.
+    """
+    pairs = pairs.join(_pair_components(pairs), on="in_txn")
+    legs = pl.concat(
+        [
+            pairs.select("ep", txn="in_txn", t="t1", v="a1", credit=pl.lit(True)),
+            pairs.select("ep", txn="out_txn", t="t2", v="a2", credit=pl.lit(False)),
+        ]
+    ).unique(["ep", "txn", "credit"])
+    legs = legs.sort("ep", "t", "txn")
+    n_in = legs.group_by("ep").agg(
+        n_in=pl.col("credit").sum(), c=pl.col("v").filter("credit").sum()
+    )
+    # Most episodes have one credit (it precedes every debit paired with it): the run of
+    # debits is judged in polars; the others one by one below.
+    runs = (
+        legs.filter(~pl.col("credit"))
+        .join(n_in.filter(pl.col("n_in") == 1), on="ep")
+        .with_columns(k=pl.int_range(pl.len()).over("ep"), sent=pl.col("v").cum_sum().over("ep"))
+        .with_columns(
+            ok=(pl.col("sent") >= lo * pl.col("c")) & (pl.col("sent") <= hi * pl.col("c"))
+        )
+        .with_columns(best=pl.col("k").filter("ok").max().over("ep"))
+        .filter(pl.col("best").is_not_null(), pl.col("k") <= pl.col("best"))
+    )
+    kept_out: list[str] = runs["txn"].to_list()
+    kept_in: list[str] = (
+        legs.filter("credit").join(runs.select("ep").unique(), on="ep")["txn"].to_list()
+    )
+    by_ep = (
+        legs.join(n_in.filter(pl.col("n_in") > 1), on="ep", how="semi")
+        .group_by("ep", maintain_order=True)
+        .agg("txn", "t", "v", "credit")
+    )
+    for txns, times, values, is_credit in zip(
+        by_ep["txn"].to_list(),
+        by_ep["t"].to_list(),
+        by_ep["v"].to_list(),
+        by_ep["credit"].to_list(),
+        strict=True,
+    ):
+        legs_in = [
+            (t, v, x) for x, t, v, c in zip(txns, times, values, is_credit, strict=True) if c
+        ]
+        legs_out = [
+            (t, v, x) for x, t, v, c in zip(txns, times, values, is_credit, strict=True) if not c
+        ]
+        sent, best = 0.0, None
+        for k, (t_out, v_out, _) in enumerate(legs_out):
+            sent += v_out
+            cover, used = 0.0, []
+            for t_in, v_in, x_in in reversed(legs_in):
+                if cover * hi >= sent:
+                    break
+                if t_in < t_out:
+                    cover += v_in
+                    used.append(x_in)
+            if cover > 0 and lo * cover <= sent <= hi * cover:
+                best = (used, k)
+        if best is not None:
+            kept_in += best[0]
+            kept_out += [x for _, _, x in legs_out[: best[1] + 1]]
+    return pairs.filter(
+        pl.col("in_txn").is_in(pl.Series(kept_in, dtype=pl.String)),
+        pl.col("out_txn").is_in(pl.Series(kept_out, dtype=pl.String)),
+    )
+
+
+def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
+    """The legs of the kept forward pairs, each with the nodes it links (``na`` -> ``nb``).
+
+    A node is an account over a stretch of time: a conduit's episode, together with the
+    account's other legs (money it only starts or ends here) within `hours` of one another or
+    of the episode. Groups are then bounded in time: an account used on different days of
+    the month does not chain unrelated groups together.
+    """
+    ins = pairs.select(txn="in_txn", a="src", b="mid", t="t1", v="a1", eb="ep").unique("txn")
+    outs = pairs.select(txn="out_txn", a="mid", b="dst", t="t2", v="a2", ea="ep").unique("txn")
+    legs = (
+        pl.concat([ins.drop("eb"), outs.drop("ea")])
+        .unique("txn")
+        .join(ins.select("txn", "eb"), on="txn", how="left")
+        .join(outs.select("txn", "ea"), on="txn", how="left")
+        .sort("txn")
+    )
+    items = (
+        pl.concat(
+            [
+                legs.select("txn", acct="a", t="t", ep="ea", side=pl.lit("a")),
+                legs.select("txn", acct="b", t="t", ep="eb", side=pl.lit("b")),
+            ]
+        )
+        .with_columns(
+            key=pl.concat_str(
+                "acct", pl.lit(SEP), pl.coalesce("ep", pl.concat_str(pl.lit("t"), "txn"))
+            )
+        )
+        .sort("acct", "t", "txn", "side")
+    )
+    groups = UnionFind()
+    prev: tuple[str, Any, str, bool] | None = None
+    for acct, t, key, is_end in zip(
+        items["acct"].to_list(),
+        items["t"].to_list(),
+        items["key"].to_list(),
+        items["ep"].is_null().to_list(),
+        strict=True,
+    ):
+        if prev is not None and prev[0] == acct and (is_end or prev[3]):
+            if t - prev[1] <= timedelta(hours=hours):
+                groups.join(prev[2], key)
+        prev = (acct, t, key, is_end)
+    nodes = items.with_columns(
+        node=pl.Series([groups.find(k) for k in items["key"].to_list()], dtype=pl.String)
+    )
+    return legs.join(nodes.filter(pl.col("side") == "a").select("txn", na="node"), on="txn").join(
+        nodes.filter(pl.col("side") == "b").select("txn", nb="node"), on="txn"
+    )
+
+
+def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
+    """Layers of conduits: money passed on through at least `min_layers` - 1 hops, with at
+    least `min_conduits` conduits each passing on most of what the group paid it.
+
+    polars narrows to forward pairs between quiet accounts (a credit passed on within
+    `layer_hours`) whose conduit conserved the money in that episode; networkx then looks at
+    the connected groups of accounts-in-an-episode, each a few dozen nodes at most.
+    """
+    hours = int(param(rule, "layer_hours"))
+    one_off = int(param(rule, "one_off_days"))
+    lo, hi = float(param(rule, "min_conservation")), float(param(rule, "max_conservation"))
+    pairs = forward_pairs(
+        tx,
+        hours,
+        float(param(rule, "min_split_ratio")),
+        float(param(rule, "max_merge_ratio")),
+        float(param(rule, "min_amount_gbp")),
+        int(param(rule, "max_account_payments")),
+        one_off,
+        quiet_ends=True,
+    ).collect()
+    pairs = _conduit_episodes(pairs, lo, hi)
+    if pairs.is_empty():
+        return []
+    legs = _leg_nodes(pairs, hours)
+    max_nodes = int(param(rule, "max_group_accounts"))
+    width = int(param(rule, "min_end_width"))
+    routes = int(param(rule, "min_parallel_routes"))
+    # Cheap shape counts per group first (most groups are single chains or fans, trees):
+    # networkx only looks at groups with a parallel route and room for the layers.
+    groups = UnionFind()
+    for a, b in zip(legs["na"].to_list(), legs["nb"].to_list(), strict=True):
+        groups.join(a, b)
+    legs = legs.with_columns(
+        group=pl.Series([groups.find(a) for a in legs["na"].to_list()], dtype=pl.String)
+    )
+    shapes = (
+        pl.concat([legs.select("group", node="na"), legs.select("group", node="nb")])
+        .group_by("group")
+        .agg(nodes=pl.col("node").n_unique())
+        .join(legs.unique(["na", "nb"]).group_by("group").agg(links=pl.len()), on="group")
+        .filter(
+            pl.col("nodes").is_between(2 * width + 1, max_nodes),
+            pl.col("links") - pl.col("nodes") + 1 >= routes,
+        )
+    )
+    legs = legs.join(shapes, on="group", how="semi")
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    legs_by_node: dict[str, list[dict[str, Any]]] = {}
+    for row in legs.sort("txn").iter_rows(named=True):
+        graph.add_edge(row["na"], row["nb"])
+        legs_by_node.setdefault(row["na"], []).append(row)
+    found = []
+    for component in nx.weakly_connected_components(graph):
+        sub = graph.subgraph(component)
+        if not nx.is_directed_acyclic_graph(sub):
+            continue
+        middle = sorted(n for n in sub if sub.in_degree(n) and sub.out_degree(n))
+        rows = [r for n in component for r in legs_by_node.get(n, [])]
+        ok = 0
+        for c in middle:
+            got = sum(r["v"] for r in rows if r["nb"] == c)
+            sent = sum(r["v"] for r in rows if r["na"] == c)
+            ok += int(got > 0 and lo <= sent / got <= hi)
+        layers = nx.dag_longest_path_length(sub) + 1
+        # Many-to-many: more account-to-account links than a chain or a tree would have (some
+        # money reaches an account along two different routes).
+        many = sub.number_of_edges() - len(component) + 1 >= routes
+        # Layers, not a split-and-rejoin: at least min_end_width accounts start the money
+        # and at least as many finish with it (SCATTER_GATHER has one of each).
+        starts = sorted(n for n in sub if not sub.in_degree(n))
+        ends = sum(1 for n in sub if not sub.out_degree(n))
+        if (
+            len(starts) < width
+            or ends < width
+            or layers < int(param(rule, "min_layers"))
+            or ok < int(param(rule, "min_conduits"))
+            or not many
+        ):
+            continue
+        accounts = sorted({n.partition(SEP)[0] for n in component})
+        conduits = sorted({n.partition(SEP)[0] for n in middle})
+        found.append((accounts, conduits, starts[0].partition(SEP)[0], rows, layers, ok, sub))
+    if not found:
+        return []
+    extra = _conduit_payments(tx, found, hours, one_off)
+    alerts = []
+    for i, (accounts, conduits, primary, rows, layers, ok, sub) in enumerate(found):
+        alerts.append(
+            make_alert(
+                rule,
+                primary,
+                accounts,
+                sorted({*extra.get(i, []), *(r["txn"] for r in rows)}),
+                min(r["t"] for r in rows),
+                max(r["t"] for r in rows),
+                {
+                    "layers": layers,
+                    "conduits": len(conduits),
+                    "conduits_passing_on": ok,
+                    "accounts": len(accounts),
+                    "links": sub.number_of_edges(),
+                    "payments": len(rows),
+                    "layer_hours": hours,
+                },
+            )
+        )
+    return sorted(alerts, key=lambda a: a["alert_id"])
+
+
+def _conduit_payments(
+    tx: pl.DataFrame, found: list[tuple[Any, ...]], hours: int, one_off: int
+) -> dict[int, list[str]]:
+    """For each group found (by index): the one-off payments into and out of its conduits over
+    the layers' span, padded by `hours` (legs below the counted size or outside a forward pair
+    belong to the pattern), for every group in one join."""
+    pad = timedelta(hours=hours)
+    spans = pl.DataFrame(
+        [
+            {
+                "group": i,
+                "acct": c,
+                "lo": min(r["t"] for r in f[3]) - pad,
+                "hi": max(r["t"] for r in f[3]) + pad,
+            }
+            for i, f in enumerate(found)
+            for c in f[1]
+        ],
+        schema={
+            "group": pl.Int64,
+            "acct": pl.String,
+            "lo": pl.Datetime("us", "UTC"),
+            "hi": pl.Datetime("us", "UTC"),
+        },
+    ).lazy()
+    members = spans.select("acct").unique()
+    edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee")
+    touching = pl.concat(
+        [
+            edges.join(members, left_on=side, right_on="acct", how="semi")
+            for side in ("payer", "payee")
+        ]
+    ).unique("txn_id")
+    one_off_pairs = (
+        touching.group_by("payer", "payee")
+        .agg(span=pl.col("booked_at").max() - pl.col("booked_at").min())
+        .filter(pl.col("span") < pl.duration(days=one_off))
+    )
+    near = (
+        touching.join(one_off_pairs, on=["payer", "payee"], how="semi")
+        .with_columns(acct=pl.concat_list("payer", "payee"))
+        .explode("acct")
+        .join(spans, on="acct")
+        .filter(pl.col("booked_at").is_between(pl.col("lo"), pl.col("hi")))
+        .group_by("group")
+        .agg(pl.col("txn_id").unique())
+        .collect()
+    )
+    return dict(zip(near["group"].to_list(), near["txn_id"].to_list(), strict=True))
