@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
+from polars.testing import assert_series_equal
 from txbuild import at, frame, tx
 
 from finflow.detect.cycles import cycles
-from finflow.detect.graph import fan
+from finflow.detect.graph import fan, neighbour_gap
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
 
@@ -250,3 +252,22 @@ def test_fan_in_is_silent_for_a_burst_the_account_sees_by_chance(tmp_path: Path)
     assert alerts[0]["metrics"]["chance_at_usual_rate"] <= rule.params["max_chance"]
     loose = replace(rule, params={**rule.params, "max_chance": 0.05})
     assert len(fan(frame(tmp_path, usual_newcomers(9)), loose, "in")) == 1
+
+
+def test_neighbour_gap_matches_the_per_group_shift() -> None:
+    rows = pl.DataFrame(
+        {
+            "hub": ["a", "a", "a", "a", "b", "b", "c", "c"],
+            "win": [1, 1, 1, 2, 1, 1, 1, 1],
+            "v": [1.0, 1.5, 4.0, 2.0, 3.0, 3.0, 7.0, 9.5],
+        }
+    ).sort("hub", "win", "v")
+    per_group = rows.select(
+        gap=pl.min_horizontal(
+            pl.col("v") - pl.col("v").shift(1).over("hub", "win"),
+            pl.col("v").shift(-1).over("hub", "win") - pl.col("v"),
+        )
+    )["gap"]
+    fast = rows.select(gap=neighbour_gap(pl.col("v"), "hub", "win"))["gap"]
+    assert_series_equal(fast, per_group)
+    assert fast.to_list() == [0.5, 0.5, 2.5, None, 0.0, 0.0, 2.5, 2.5]

@@ -101,6 +101,17 @@ def chance_of_burst(n: pl.Expr, rate: pl.Expr, most: int) -> pl.Expr:
     return (1.0 - below).clip(0.0, 1.0)
 
 
+def neighbour_gap(value: pl.Expr, *keys: str) -> pl.Expr:
+    """Distance from `value` to the nearest value of the same group (rows sorted by `keys`,
+    then value; null for a group of one), read from the neighbouring rows: no per-group pass."""
+    same_prev = pl.all_horizontal(pl.col(k) == pl.col(k).shift(1) for k in keys)
+    same_next = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in keys)
+    return pl.min_horizontal(
+        pl.when(same_prev).then(value - value.shift(1)),
+        pl.when(same_next).then(value.shift(-1) - value),
+    )
+
+
 def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     """FAN_OUT (`direction="out"`) or FAN_IN: a burst of new counterparties inside a window.
 
@@ -166,15 +177,13 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     windows = (
         one_off.with_columns(win=pl.int_ranges(pl.col("d_last") - days + 1, pl.col("d_first") + 1))
         .explode("win")
+        # Only windows with lo..hi new counterparties can pass: the others are dropped before
+        # the sort (each window's figures read only its own rows).
+        .filter(pl.len().over(hub, "win").is_between(lo, hi))
         # A counterparty "shares a price" when another one in the window paid within +/- tol
         # of its amount (its neighbours in amount order are the nearest).
         .sort(hub, "win", "total_gbp")
-        .with_columns(
-            _gap=pl.min_horizontal(
-                pl.col("total_gbp") - pl.col("total_gbp").shift(1).over(hub, "win"),
-                pl.col("total_gbp").shift(-1).over(hub, "win") - pl.col("total_gbp"),
-            )
-        )
+        .with_columns(_gap=neighbour_gap(pl.col("total_gbp"), hub, "win"))
         .group_by(hub, "win")
         .agg(
             n_new=pl.len(),
