@@ -82,6 +82,16 @@ def test_debt_bondage_fires_and_bounds(tmp_path: Path) -> None:
     assert debt_bondage(frame(tmp_path, weekly(3, jitter=1.0)), rule) == []  # not similar
 
 
+def test_debt_bondage_counts_only_payers_with_enough_payments(tmp_path: Path) -> None:
+    rule = RULES["HT_DEBT_BONDAGE"]
+    short = [tx(at(days=7 * k + 0.5), "4:SHORT", "5:CONTROLLER", 100) for k in range(2)]
+    assert debt_bondage(frame(tmp_path, weekly(2) + short), rule) == []
+    alerts = debt_bondage(frame(tmp_path, weekly(3) + short), rule)
+    assert [a["accounts"] for a in alerts] == [["4:P0", "4:P1", "4:P2", "5:CONTROLLER"]]
+    assert alerts[0]["metrics"]["payers_paying_regularly"] == 3
+    assert len(alerts[0]["evidence_txn_ids"]) == 9
+
+
 def test_debt_bondage_is_silent_for_a_savings_club_and_remittances(tmp_path: Path) -> None:
     rule = RULES["HT_DEBT_BONDAGE"]
     club = [*weekly(3), tx(at(days=20), "5:CONTROLLER", "4:P1", 900)]  # the pot paid out

@@ -141,8 +141,18 @@ def debt_bondage(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     if bool(param(rule, "exclude_cross_border")):
         # Regular sums sent abroad are family support, the commonest remittance pattern.
         to_person = to_person.filter(~is_cross_border())
+    # Only pairs with enough payments, into payees with enough such payers, can pass: the
+    # per-pair lists below are built for those alone.
+    enough = (
+        to_person.group_by("payer", "payee")
+        .agg(n=pl.len())
+        .filter(pl.col("n") >= need)
+        .filter(pl.len().over("payee") >= int(param(rule, "min_payers")))
+        .select("payer", "payee")
+    )
     regular = (
         to_person.select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
+        .join(enough, on=["payer", "payee"], how="semi")
         .sort("booked_at")
         .group_by("payer", "payee")
         .agg(
