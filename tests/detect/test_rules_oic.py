@@ -136,6 +136,18 @@ def test_escrow_is_silent_for_equal_rent_payments_and_checks_bounds(tmp_path: Pa
     assert len(oic.escrow(frame(tmp_path, deposits(2, 300, 2700)), rule)) == 1
 
 
+def test_escrow_counts_only_payers_paying_exactly_twice(tmp_path: Path) -> None:
+    rule = RULES["OIC_ESCROW"]
+    thrice = [tx(at(days=k * 10), "5:P9", "6:AGENT", 800 + 700 * k) for k in range(3)]
+    assert oic.escrow(frame(tmp_path, deposits(1) + thrice), rule) == []
+    alerts = oic.escrow(frame(tmp_path, deposits(2) + thrice), rule)
+    assert alerts[0]["accounts"] == ["5:P0", "5:P1", "6:AGENT"]
+    assert len(alerts[0]["evidence_txn_ids"]) == 4
+    # ...while still one of the agent's payers: 2 of 7 is below the share
+    others = [tx(at(days=i), f"9:C{i}", "6:AGENT", 500) for i in range(4)]
+    assert oic.escrow(frame(tmp_path, deposits(2) + thrice + others), rule) == []
+
+
 def hawala(
     n_payers: int = 20, ratio: float = 0.95, channel: str = "cash", amount: float = 300
 ) -> list:  # type: ignore[type-arg]

@@ -175,9 +175,24 @@ def escrow(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     """Payers each paying one agent exactly twice, a deposit then a different balance, days
     apart, the two together inside the crossing-price band."""
     lo_days, hi_days = int(param(rule, "min_gap_days")), int(param(rule, "max_gap_days"))
-    all_payers = _edges(tx).group_by("payee").agg(all_payers=pl.col("payer").n_unique())
+    # Only pairs of exactly two payments the right number of days apart, into payees with
+    # enough such payers, can pass: the per-pair lists below are built for those alone.
+    span = pl.col("booked_at").max() - pl.col("booked_at").min()
+    two = (
+        _edges(tx)
+        .group_by("payer", "payee")
+        .agg(n=pl.len(), gap=span)
+        .filter(
+            pl.col("n") == 2,
+            pl.col("gap") >= pl.duration(days=lo_days),
+            pl.col("gap") <= pl.duration(days=hi_days),
+        )
+        .filter(pl.len().over("payee") >= int(param(rule, "min_payers")))
+        .select("payer", "payee")
+    )
     pairs = (
         _edges(tx)
+        .join(two, on=["payer", "payee"], how="semi")
         .sort("booked_at")
         .group_by("payer", "payee")
         .agg(
@@ -219,6 +234,17 @@ def escrow(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             total=money_sum(pl.col("amount_gbp")),
         )
         .filter(pl.col("payers").list.len() >= int(param(rule, "min_payers")))
+        .collect()
+    )
+    # Every payer of those payees alone (not of every account), for the share.
+    all_payers = (
+        _edges(tx)
+        .join(found.lazy().select("payee"), on="payee", how="semi")
+        .group_by("payee")
+        .agg(all_payers=pl.col("payer").n_unique())
+    )
+    found = (
+        found.lazy()
         .join(all_payers, on="payee")
         .filter(
             pl.col("payers").list.len()
