@@ -2,7 +2,9 @@
 
 Measured on the account's balance walk (see `finflow.detect.balance`), not by counting any debit
 that follows any credit: a busy account always has some debit within 48 hours of some credit,
-but only a conduit sees each large credit leave the balance it raised.
+but only a conduit sees each large credit leave the balance it raised. A mule that keeps some
+money of its own (a larger balance) qualifies when it forwards the credits, again and again, to
+one and the same account.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     month_days = float(param(rule, "turnover_days"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
     min_credit = float(param(rule, "min_credit_gbp"))
+    small_balance = float(param(rule, "max_balance_to_turnover"))
+    forwarder_balance = float(param(rule, "forwarder_max_balance_to_turnover"))
     # Only accounts with large credits on enough days can qualify: walk just those.
     candidates = (
         edges.filter(pl.col("amount_gbp") >= min_credit)
@@ -75,7 +79,7 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             turnover=pl.col("credited") * month_days / pl.max_horizontal("span_days", month_days)
         )
         .with_columns(balance_ratio=pl.col("avg_balance") / pl.col("turnover"))
-        .filter(pl.col("balance_ratio") <= float(param(rule, "max_balance_to_turnover")))
+        .filter(pl.col("balance_ratio") <= max(small_balance, forwarder_balance))
         .collect()
     )
     if found.is_empty():
@@ -135,6 +139,7 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         )
         .collect()
     )
+    forwarded = _largest_payee(carried).collect()
     # The credits were passed on, not swamped by the account's own spending: what left in the
     # hours after them is not much more than the large credits that came in just before (a
     # mule's balance returns to where it was; a busy account paying out more than it received
@@ -143,8 +148,18 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         found.join(evidence, on="account")
         .join(fed, on="account", how="left")
         .with_columns(fed_gbp=pl.max_horizontal(pl.col("fed_gbp").fill_null(0.0), "passed_gbp"))
+        .join(forwarded, on="account", how="left")
         .filter(
-            pl.col("carried_gbp") <= float(param(rule, "max_carried_ratio")) * pl.col("fed_gbp")
+            pl.col("carried_gbp") <= float(param(rule, "max_carried_ratio")) * pl.col("fed_gbp"),
+            (pl.col("balance_ratio") <= small_balance)
+            | (
+                (pl.col("balance_ratio") <= forwarder_balance)
+                & (
+                    pl.col("to_payee_gbp")
+                    >= float(param(rule, "forwarder_min_payee_share")) * pl.col("carried_gbp")
+                )
+                & (pl.col("to_payee_payments") >= int(param(rule, "forwarder_min_payments")))
+            ),
         )
     )
     alerts = []
@@ -168,8 +183,23 @@ def pass_through(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
                     "average_balance_gbp": row["avg_balance"],
                     "monthly_turnover_gbp": row["turnover"],
                     "balance_to_turnover": row["balance_ratio"],
+                    "largest_payee_gbp": row["to_payee_gbp"],
+                    "payments_to_largest_payee": row["to_payee_payments"],
                     "hours": hours,
                 },
             )
         )
     return alerts
+
+
+def _largest_payee(carried: pl.LazyFrame) -> pl.LazyFrame:
+    """Per account: the payee that the pass-through debits paid most (``to_payee_gbp``) and how
+    many of those debits went to it (``to_payee_payments``; ties broken by payee key)."""
+    return (
+        carried.group_by("account", "counterparty")
+        .agg(to_payee_gbp=-money_sum(pl.col("signed")), to_payee_payments=pl.len())
+        .sort("account", "to_payee_gbp", "counterparty", descending=[False, True, False])
+        .group_by("account", maintain_order=True)
+        .first()
+        .select("account", "to_payee_gbp", "to_payee_payments")
+    )
