@@ -62,6 +62,15 @@ def test_gather_scatter_fires_on_gathered_money_re_split(tmp_path: Path) -> None
     assert len(alerts[0]["evidence_txn_ids"]) == 8
 
 
+def test_gather_scatter_counts_only_one_off_sources(tmp_path: Path) -> None:
+    rule = RULES["GATHER_SCATTER"]
+    rows = [*gather_then_split(4400), tx(at(days=-10), "4:S0", "9:HUB", 1000)]  # S0 recurs
+    assert gather_scatter(frame(tmp_path, rows), rule) == []
+    alerts = gather_scatter(frame(tmp_path, [*rows, tx(at(hours=20), "4:S4", "9:HUB", 1000)]), rule)
+    assert alerts[0]["metrics"]["sources"] == 4
+    assert "4:S0" not in alerts[0]["accounts"]
+
+
 def test_gather_scatter_is_silent_for_a_club_pot_paid_to_one_member(tmp_path: Path) -> None:
     rows = gather_then_split(5000, n_dest=1)
     assert gather_scatter(frame(tmp_path, rows), RULES["GATHER_SCATTER"]) == []

@@ -137,10 +137,18 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     edges = external_edges(tx).select(*EDGE_COLS)
     quiet = quiet_accounts(tx, int(param(rule, "max_account_payments")))
     pair_span = pl.col("booked_at").max() - pl.col("booked_at").min()
+    into_quiet = edges.join(quiet, left_on="payee", right_on="account", how="semi")
+    # One-off pairs (all their payments within a window) into payees with enough of them,
+    # found on pairs before the payments are read.
+    one_off_pairs = (
+        into_quiet.group_by("payer", "payee")
+        .agg(span=pair_span)
+        .filter(pl.col("span") < pl.duration(days=days))
+        .filter(pl.len().over("payee") >= min_src)
+        .select("payer", "payee")
+    )
     one_off_in = (
-        edges.join(quiet, left_on="payee", right_on="account", how="semi")
-        .filter(pair_span.over("payer", "payee") < pl.duration(days=days))
-        .filter(pl.col("payer").n_unique().over("payee") >= min_src)
+        into_quiet.join(one_off_pairs, on=["payer", "payee"], how="semi")
         .sort("booked_at")
         .collect()
     )
