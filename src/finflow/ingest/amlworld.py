@@ -9,13 +9,19 @@ checked column-wise: `parse_lines_fast` cuts each line into at most 11 fields in
 line path `parse_lines` splits every line on every comma; both give the same rows and reasons
 (tested, bad lines included), the fast one is the default. Prices in GBP are looked up once per
 (day, currency) and the rows keep their file order throughout, so nothing wide is sorted.
+
+`write_transactions` (what ingest runs) reads the file in chunks of `CHUNK_ROWS` lines, so its
+memory is that of a chunk, not of the file: each chunk's rows are written to Parquet parts,
+and the one line-to-line relation, DUPLICATE_ROW, is found first for the whole file by a
+streaming pass (`duplicate_rows`). It gives the rows `ingest_transactions` gives (tested).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -30,6 +36,11 @@ N_FIELDS = 11
 TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
 MAX_AMOUNT = 1e12
 """Above this an amount is absurd for any account (quarantined as ABSURD_AMOUNT)."""
+CHUNK_ROWS = 1_000_000
+"""Lines `write_transactions` parses at a time (its memory is about that of one chunk)."""
+PART_WRITE: dict[str, Any] = {"compression": "lz4", "statistics": False}
+"""How chunk parts are written: read once, right after, so cheap to write beats small (at 5M
+rows zstd with statistics costs 11 s of CPU to write, lz4 without them 5.5 s)."""
 
 CURRENCIES = {
     "US Dollar": "USD",
@@ -75,21 +86,54 @@ REASONS = {
 """Reason code -> what the investigator or engineer reads in quarantine."""
 
 
-def read_lines(path: Path) -> pl.DataFrame:
+def _scan_lines(path: Path) -> pl.LazyFrame:
     """Every data line of `path` verbatim (``raw``) with its 1-based data row number.
 
     Lines are split on newlines only (a CR before one is dropped), never on a field separator
     or quote, so any byte inside a line stays in that line's ``raw``; a blank line is a row too
     (quarantined as EMPTY_ROW), so the numbers are the physical line numbers minus the header.
     """
-    try:
-        lines = pl.scan_lines(path, name="raw", row_index_name="source_row").slice(1).collect()
-    except pl.exceptions.ComputeError as exc:
-        message = str(exc).splitlines()[0]
-        if "utf-8" in message.lower() or "utf8" in message.lower():
-            raise FeedFormatError(f"{path.name}: not valid UTF-8 text") from exc
-        raise FeedFormatError(f"{path.name}: cannot be read as a text feed ({message})") from exc
+    lines = pl.scan_lines(path, name="raw", row_index_name="source_row").slice(1)
     return lines.select(pl.col("source_row").cast(pl.Int64), "raw")
+
+
+def _unreadable(path: Path, exc: pl.exceptions.ComputeError) -> FeedFormatError:
+    """The error for a file polars cannot read as lines of text."""
+    message = str(exc).splitlines()[0]
+    if "utf-8" in message.lower() or "utf8" in message.lower():
+        return FeedFormatError(f"{path.name}: not valid UTF-8 text")
+    return FeedFormatError(f"{path.name}: cannot be read as a text feed ({message})")
+
+
+def read_lines(path: Path) -> pl.DataFrame:
+    """Every data line of `path` (see `_scan_lines`), read whole."""
+    try:
+        return _scan_lines(path).collect()
+    except pl.exceptions.ComputeError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def duplicate_rows(path: Path) -> pl.Series:
+    """The ``source_row`` of every line identical to an earlier line of `path`, ascending.
+
+    Streaming, in two passes that hold a hash per line at most: the hashes seen more than once
+    pick the candidate lines, and only those are compared verbatim, in file order (two lines
+    with the same hash but other bytes are not duplicates).
+    """
+    try:
+        hashed = _scan_lines(path).with_columns(_hash=pl.col("raw").hash())
+        repeated = (
+            hashed.group_by("_hash").len().filter(pl.col("len") > 1).select("_hash")
+        ).collect(engine="streaming")["_hash"]
+        candidates = (
+            hashed.filter(pl.col("_hash").is_in(repeated.implode()))
+            .select("source_row", "raw")
+            .collect(engine="streaming")
+            .sort("source_row")
+        )
+    except pl.exceptions.ComputeError as exc:
+        raise _unreadable(path, exc) from exc
+    return candidates.filter(~pl.col("raw").is_first_distinct())["source_row"]
 
 
 def _field(i: int) -> pl.Expr:
@@ -164,20 +208,27 @@ _PARTY_COLUMNS = {
 }
 
 
-def parse_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _first_occurrence_rule() -> pl.Expr:
+    """DUPLICATE_ROW when `lines` is the whole file: the line is not its first copy."""
+    return ~pl.col("raw").is_first_distinct()
+
+
+def parse_lines(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.LazyFrame:
     """Split raw AMLworld lines into typed columns plus a ``reason`` (null when valid).
 
     The line path: each line is split on every comma into a list, whatever its field count.
-    It defines the row contract; `parse_lines_fast` must give the same columns.
+    It defines the row contract; `parse_lines_fast` must give the same columns. `duplicate`
+    says which lines repeat an earlier one (default: an earlier line of `lines`).
     """
     parts = lines.with_columns(_parts=pl.col("raw").str.split(","))
     typed = parts.with_columns(**_typed(_field))
-    return typed.with_columns(
-        reason=_reason(pl.col("_parts").list.len(), ~pl.col("raw").is_first_distinct())
-    ).rename(_PARTY_COLUMNS)
+    repeat = _first_occurrence_rule() if duplicate is None else duplicate
+    return typed.with_columns(reason=_reason(pl.col("_parts").list.len(), repeat)).rename(
+        _PARTY_COLUMNS
+    )
 
 
-def parse_lines_fast(lines: pl.LazyFrame) -> pl.LazyFrame:
+def parse_lines_fast(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.LazyFrame:
     """`parse_lines` for the normal case, in fewer and cheaper passes; same result columns.
 
     A line is cut into at most 11 fields (`split_exact`, no list column); a line with another
@@ -193,7 +244,7 @@ def parse_lines_fast(lines: pl.LazyFrame) -> pl.LazyFrame:
         typed.with_columns(
             reason=_reason(
                 pl.col("raw").str.count_matches(",", literal=True) + 1,
-                ~pl.col("raw").is_first_distinct(),
+                _first_occurrence_rule() if duplicate is None else duplicate,
             )
         )
         .drop("_split")
@@ -225,16 +276,18 @@ def _gbp_rates(parsed: pl.LazyFrame, fx: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def ingest_transactions(
-    path: Path, sha256: str, run_id: str, fx: pl.DataFrame, *, fast: bool = True
+def _split(
+    lines: pl.LazyFrame,
+    path: Path,
+    sha256: str,
+    run_id: str,
+    fx: pl.DataFrame,
+    *,
+    fast: bool = True,
+    duplicate: pl.Expr | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read one AMLworld transactions file into (canonical rows, quarantined rows).
-
-    `fast` parses with `parse_lines_fast`; ``fast=False`` with the line path `parse_lines`.
-    Both give identical frames (tested); the fast one is the default.
-    """
-    lines = read_lines(path).lazy()
-    parsed = parse_lines_fast(lines) if fast else parse_lines(lines)
+    """(canonical rows, quarantined rows) of `lines` of file `path`, both in line order."""
+    parsed = parse_lines_fast(lines, duplicate) if fast else parse_lines(lines, duplicate)
     priced = _gbp_rates(parsed, fx).with_columns(
         reason=pl.coalesce(
             "reason", pl.when(pl.col("fx_rate").is_null()).then(pl.lit("NO_FX_RATE"))
@@ -275,17 +328,73 @@ def ingest_transactions(
         .select([pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items()])
     )
     accepted_frame, quarantined_frame = pl.collect_all([accepted, quarantined])
-    del frame, accepted, quarantined  # the wide parsed frame (every raw line) is not needed now
+    return accepted_frame, quarantined_frame
+
+
+def ingest_transactions(
+    path: Path, sha256: str, run_id: str, fx: pl.DataFrame, *, fast: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read one AMLworld transactions file whole into (canonical rows, quarantined rows).
+
+    `fast` parses with `parse_lines_fast`; ``fast=False`` with the line path `parse_lines`.
+    Both give identical frames (tested); the fast one is the default.
+    """
+    accepted, quarantined = _split(read_lines(path).lazy(), path, sha256, run_id, fx, fast=fast)
     # One chunk per column: the Parquet bytes then depend on the rows only, not on how the
     # engine happened to split the work (the same file gives a byte-identical partition).
-    accepted_frame = accepted_frame.rechunk()
+    accepted = accepted.rechunk()
+    log.info("%s: %d accepted, %d quarantined", path.name, accepted.height, quarantined.height)
+    return accepted, quarantined
+
+
+def _chunks(path: Path, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """The data lines of `path` (see `_scan_lines`) in file order, about `chunk_rows` at a time."""
+    try:
+        yield from _scan_lines(path).collect_batches(chunk_size=chunk_rows)
+    except pl.exceptions.ComputeError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def write_transactions(
+    path: Path,
+    sha256: str,
+    run_id: str,
+    fx: pl.DataFrame,
+    scratch: Path,
+    *,
+    chunk_rows: int | None = None,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """`ingest_transactions` chunk by chunk: (canonical rows, quarantined rows) as scans of
+    Parquet parts written under `scratch`, in file order.
+
+    The same rows as `ingest_transactions` (tested, with bad and repeated lines on both sides
+    of chunk boundaries); only one chunk of `chunk_rows` (default `CHUNK_ROWS`) lines is in
+    memory at a time. The
+    scans stay valid while `scratch` exists: the caller writes them out, then removes it.
+    """
+    repeats = duplicate_rows(path).implode()
+    duplicate = pl.col("source_row").is_in(repeats)
+    folders = {name: scratch / name for name in ("accepted", "quarantined")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    parts: dict[str, list[Path]] = {name: [] for name in folders}
+    counts = dict.fromkeys(folders, 0)
+    for number, lines in enumerate(_chunks(path, chunk_rows or CHUNK_ROWS)):
+        frames = _split(lines.lazy(), path, sha256, run_id, fx, duplicate=duplicate)
+        for name, frame in zip(folders, frames, strict=True):
+            if frame.height:
+                parts[name].append(folders[name] / f"{number:06d}.parquet")
+                frame.write_parquet(parts[name][-1], **PART_WRITE)
+                counts[name] += frame.height
+    schemas = {"accepted": TRANSACTION_SCHEMA, "quarantined": QUARANTINE_SCHEMA}
+    for name, schema in schemas.items():
+        if not parts[name]:  # no line of the file, or none of this kind
+            parts[name].append(folders[name] / "empty.parquet")
+            pl.DataFrame(schema=schema).write_parquet(parts[name][-1])
     log.info(
-        "%s: %d accepted, %d quarantined",
-        path.name,
-        accepted_frame.height,
-        quarantined_frame.height,
+        "%s: %d accepted, %d quarantined", path.name, counts["accepted"], counts["quarantined"]
     )
-    return accepted_frame, quarantined_frame
+    return pl.scan_parquet(parts["accepted"]), pl.scan_parquet(parts["quarantined"])
 
 
 def ingest_accounts(path: Path, sha256: str) -> tuple[pl.DataFrame, pl.DataFrame]:

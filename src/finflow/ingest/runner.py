@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,8 @@ from finflow.schema import QUARANTINE_SCHEMA
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+ROW_GROUP_ROWS = 512 * 512
+"""Rows per Parquet row group of every lake file (polars' own default for `write_parquet`)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -160,36 +165,55 @@ def ingest_file(
     an entry with status ``rejected`` and the reader's reason, and writes nothing.
     """
     entry = _entry(path, sha, kind.format, "ingested")
-    try:
-        accepted, rejected, checks = _read(path, sha, run_id, fx, kind)
-    except FeedFormatError as exc:
-        entry.update(status="rejected", message=str(exc))
-        return entry
-    if accepted.height + rejected.height != _rows_read(checks, accepted, rejected):
-        raise FinflowError(f"{path.name}: the reader lost rows (rows read != accepted + rejected)")
-    _commit_parquet(accepted, partition_path(out_dir, kind.format, sha))
-    _commit_parquet(rejected.sort("source_row"), quarantine_part(out_dir, sha))
+    with _scratch(out_dir, sha) as scratch:
+        try:
+            accepted, rejected, checks = _read(path, sha, run_id, fx, kind, scratch)
+        except FeedFormatError as exc:
+            entry.update(status="rejected", message=str(exc))
+            return entry
+        n_accepted, n_rejected = _height(accepted), _height(rejected)
+        if n_accepted + n_rejected != int(checks.get("rows_read", n_accepted + n_rejected)):
+            raise FinflowError(
+                f"{path.name}: the reader lost rows (rows read != accepted + rejected)"
+            )
+        _commit_parquet(accepted, partition_path(out_dir, kind.format, sha))
+        _commit_parquet(rejected.sort("source_row"), quarantine_part(out_dir, sha))
+        by_reason = _reason_counts(rejected)
     if checks:
         entry["checks"] = checks
     if kind.profile:
         entry["profile"] = kind.profile
     entry.update(
-        rows_read=accepted.height + rejected.height,
-        rows_accepted=accepted.height,
-        rows_quarantined=rejected.height,
-        quarantine_by_reason=_reason_counts(rejected),
+        rows_read=n_accepted + n_rejected,
+        rows_accepted=n_accepted,
+        rows_quarantined=n_rejected,
+        quarantine_by_reason=by_reason,
         ingest_id=run_id,
     )
-    if accepted.height == 0 and rejected.height == 0:
+    if n_accepted == 0 and n_rejected == 0:
         entry.update(status="no_rows", message="the file holds no transactions")
-    elif accepted.height == 0:
+    elif n_accepted == 0:
         entry.update(status="rejected", message="no row passed the row contract")
     return entry
 
 
-def _rows_read(checks: dict[str, Any], accepted: pl.DataFrame, rejected: pl.DataFrame) -> int:
-    """The reader's own count of rows read when it reports one, else accepted + rejected."""
-    return int(checks.get("rows_read", accepted.height + rejected.height))
+def _height(frame: pl.DataFrame | pl.LazyFrame) -> int:
+    """The number of rows of a frame or of a scan (from its Parquet metadata)."""
+    if isinstance(frame, pl.DataFrame):
+        return frame.height
+    return int(frame.select(pl.len()).collect().item())
+
+
+@contextmanager
+def _scratch(out_dir: Path, sha: str) -> Iterator[Path]:
+    """A temporary folder in OUT's lake for a reader's parts, removed on leaving (a killed
+    run's is removed by the next run, see `_remove_stale_temporaries`)."""
+    folder = _temporary(out_dir / "lake" / lake.key(sha))
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def reader_fingerprint(fx: pl.DataFrame) -> str:
@@ -231,11 +255,15 @@ def committed_entry(out_dir: Path, path: Path, sha: str, reader: str) -> dict[st
 
 
 def _read(
-    path: Path, sha: str, run_id: str, fx: pl.DataFrame, kind: Sniffed
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
-    """Call the reader for the recognised format: (accepted, quarantined, checks)."""
+    path: Path, sha: str, run_id: str, fx: pl.DataFrame, kind: Sniffed, scratch: Path
+) -> tuple[pl.DataFrame | pl.LazyFrame, pl.DataFrame | pl.LazyFrame, dict[str, Any]]:
+    """Call the reader for the recognised format: (accepted, quarantined, checks).
+
+    AMLworld transactions, the one feed that comes in millions of rows, are read in chunks
+    into parts under `scratch` and come back as scans of them; the other readers return frames.
+    """
     if kind.format == "amlworld_transactions":
-        return (*amlworld.ingest_transactions(path, sha, run_id, fx), {})
+        return (*amlworld.write_transactions(path, sha, run_id, fx, scratch), {})
     if kind.format in REFERENCE_FEEDS:
         return (*read_reference(path, sha, kind.format), {})
     if kind.format == "amlworld_accounts":
@@ -256,10 +284,8 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:
     return {k: sum(int(e[k]) for e in entries) for k in keys} | {"files": len(entries)}
 
 
-def _reason_counts(quarantined: pl.DataFrame) -> dict[str, int]:
-    if quarantined.height == 0:
-        return {}
-    counts = quarantined["reason"].value_counts().sort("reason")
+def _reason_counts(quarantined: pl.DataFrame | pl.LazyFrame) -> dict[str, int]:
+    counts = quarantined.lazy().group_by("reason").len().sort("reason").collect()
     return {str(r): int(n) for r, n in counts.iter_rows()}
 
 
@@ -290,11 +316,18 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
 
 
-def _commit_parquet(frame: pl.DataFrame, path: Path) -> None:
-    """Write `frame` to a temporary file beside `path`, then rename it over `path` (atomic)."""
+def _commit_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+    """Write `frame` to a temporary file beside `path`, then rename it over `path` (atomic).
+
+    A scan is streamed into the file (its memory is a row group's, not the file's), in row
+    groups of `ROW_GROUP_ROWS` rows either way, so the bytes depend on the rows only.
+    """
     tmp = _temporary(path)
     try:
-        frame.write_parquet(tmp, statistics=True)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(tmp, statistics=True, row_group_size=ROW_GROUP_ROWS)
+        else:
+            frame.write_parquet(tmp, statistics=True, row_group_size=ROW_GROUP_ROWS)
         _kill_point("tmp")
         os.replace(tmp, path)
     finally:
@@ -310,9 +343,12 @@ def _commit_json(path: Path, data: dict[str, Any]) -> None:
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Delete temporary files a killed run left in OUT (one run writes OUT at a time)."""
     for folder in ("lake", lake.QUARANTINE_DIR, lake.ENTRY_DIR):
-        for tmp in (out_dir / folder).rglob(".*.tmp"):
+        for tmp in sorted((out_dir / folder).rglob(".*.tmp"), reverse=True):
             log.info("removing %s, left by an interrupted run", tmp)
-            tmp.unlink(missing_ok=True)
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
 
 
 def _write_quarantine(entries: list[dict[str, Any]], out_dir: Path) -> None:
