@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from txbuild import at, frame, tx
 
-from finflow.detect.frame import country_of
+from finflow.detect.frame import PROVENANCE, country_of
 from finflow.detect.refdata import corridor_countries
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import DEFAULT_RULES_PATH, load_rules
@@ -62,3 +62,10 @@ def test_country_comes_from_iban_or_bic_never_from_local_ids() -> None:
     )
     got = df.select(country_of("b", "a").alias("c"))["c"].to_list()
     assert got == ["GB", "GB", "FR", None]
+
+
+def test_the_detection_frame_leaves_out_provenance_and_the_label(tmp_path: Path) -> None:
+    df = frame(tmp_path, [tx(at(), "1:A", "2:B", 100)])
+    assert df["txn_id"].to_list() == ["t0001"]
+    assert not set(df.columns) & {*PROVENANCE, "label"}
+    assert {"payer", "payee", "amount_gbp", "internal", "payer_country"} <= set(df.columns)
