@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.detect.trafficking import debt_bondage, pooled_remittance, wage_sweep
+from finflow.detect.trafficking import debt_bondage, pooled_remittance, sweeps, wage_sweep
 
 RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
@@ -131,3 +132,13 @@ def test_debt_bondage_is_silent_for_a_supplier_paid_weekly_by_shops(tmp_path: Pa
     for i in range(3):
         rows += [tx(at(days=d), f"7:C{i}_{d}", f"4:P{i}", 20, channel="card") for d in range(8)]
     assert debt_bondage(frame(tmp_path, rows), rule) == []
+
+
+def test_sweeps_are_shared_by_rules_with_the_same_sweep_parameters(tmp_path: Path) -> None:
+    df = frame(tmp_path, swept(3, hours=30))
+    wage, pooled = RULES["HT_WAGE_SWEEP"], RULES["HT_POOLED_REMITTANCE"]
+    assert sweeps(df, wage) is sweeps(df, pooled)
+    assert sweeps(df, wage).height == 3
+    sooner = replace(wage, params={**wage.params, "sweep_hours": 24})
+    assert sweeps(df, sooner).is_empty()  # its own sweeps: swept after 30 h, not within 24
+    assert sweeps(frame(tmp_path, swept(2, hours=30)), wage).height == 2  # a new frame

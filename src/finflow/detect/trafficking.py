@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.graph import busy_accounts, external_edges
+from finflow.detect.graph import busy_accounts, external_edges, per_frame
 from finflow.detect.institutions import is_cross_border, is_firm, is_msb
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
@@ -16,11 +16,32 @@ from finflow.money import money_sum
 CASH = "(cash withdrawn)"
 
 
+SWEEP_PARAMS = (
+    "min_payroll_payees",
+    "min_salary_gbp",
+    "sweep_hours",
+    "min_sweep_share",
+    "max_sweep_share",
+    "max_pay_cv",
+    "min_periods",
+)
+"""The parameters `sweeps` reads: rules giving them the same values share one computation."""
+
+
 def sweeps(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     """Salary credits that were >= `min_sweep_share` moved on to one third party (or drawn in
     cash) within `sweep_hours`: one row per (worker, destination) with >= `min_periods` such
     pay periods. A salary credit comes from an account that pays at least
-    `min_payroll_payees` different accounts on one day (a payroll run)."""
+    `min_payroll_payees` different accounts on one day (a payroll run).
+
+    Computed once per frame for each set of `SWEEP_PARAMS` values (HT_WAGE_SWEEP and
+    HT_POOLED_REMITTANCE read the same sweeps).
+    """
+    key = "sweeps " + repr([param(rule, name) for name in SWEEP_PARAMS])
+    return per_frame(tx, key, lambda frame: _sweeps(frame, rule))
+
+
+def _sweeps(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     hours = int(param(rule, "sweep_hours"))
     edges = external_edges(tx).select(
         "txn_id", "booked_at", "payer", "payee", "amount_gbp", "channel"
