@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from txbuild import at, frame, tx
@@ -14,17 +15,19 @@ RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
 
 
-def layers(keep: float = 0.95) -> Rows:
-    """Two sources -> two conduits -> two conduits -> two sinks, each conduit passing `keep`."""
+def layers(keep: float = 0.95, scale: float = 1.0) -> Rows:
+    """Two sources -> two conduits -> two conduits -> two sinks, each conduit passing `keep`
+    (sums x `scale`)."""
+    unit = 1000 * scale
     rows = [
-        tx(at(hours=0), "1:A", "2:B1", 1000),
-        tx(at(hours=1), "1:A2", "2:B1", 1000),
-        tx(at(hours=2), "1:A2", "2:B2", 1000),
-        tx(at(hours=10), "2:B1", "3:C1", 2000 * keep),
-        tx(at(hours=11), "2:B2", "3:C2", 1000 * keep),
-        tx(at(hours=30), "3:C1", "4:D1", 1000 * keep * keep),
-        tx(at(hours=30.5), "3:C1", "4:D2", 1000 * keep * keep),
-        tx(at(hours=31), "3:C2", "4:D2", 1000 * keep * keep),
+        tx(at(hours=0), "1:A", "2:B1", unit),
+        tx(at(hours=1), "1:A2", "2:B1", unit),
+        tx(at(hours=2), "1:A2", "2:B2", unit),
+        tx(at(hours=10), "2:B1", "3:C1", 2 * unit * keep),
+        tx(at(hours=11), "2:B2", "3:C2", unit * keep),
+        tx(at(hours=30), "3:C1", "4:D1", unit * keep * keep),
+        tx(at(hours=30.5), "3:C1", "4:D2", unit * keep * keep),
+        tx(at(hours=31), "3:C2", "4:D2", unit * keep * keep),
     ]
     return rows
 
@@ -55,7 +58,8 @@ def test_stack_is_silent_on_people_passing_money_along_a_tree(tmp_path: Path) ->
         tx(at(hours=31), "3:C2", "4:D", 900),
     ]
     assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
-    rows.append(tx(at(hours=2), "1:A", "2:B2", 10))  # below the counted size: still a tree
+    # below the counted size: still a tree
+    rows.append(tx(at(hours=2), "1:A", "2:B2", 9))
     assert stack(frame(tmp_path, rows), RULES["STACK"]) == []
 
 
@@ -113,3 +117,64 @@ def test_stack_is_silent_when_the_routes_are_on_different_weeks(tmp_path: Path) 
         tx(at(days=8, hours=30), "3:C1", "4:D2", 900),
     ]
     assert stack(frame(tmp_path, week1 + week2), RULES["STACK"]) == []
+
+
+def small_layers(unit: float = 50.0) -> Rows:
+    """Two sources -> two conduits -> two conduits -> two sinks in small sums, every source
+    paying both conduits of the first layer and the last conduits both sinks (three parallel
+    routes); each conduit passes on all it received, the smallest payment is 0.95 x `unit`."""
+    rows = [
+        tx(at(hours=i), f"1:A{a}", f"2:B{b}", unit)
+        for i, (a, b) in enumerate([(1, 1), (1, 2), (2, 1), (2, 2)])
+    ]
+    rows += [tx(at(hours=10 + b), f"2:B{b}", f"3:C{b}", 1.9 * unit) for b in (1, 2)]
+    rows += [
+        tx(at(hours=30 + i), f"3:C{c}", f"4:D{d}", 0.95 * unit)
+        for i, (c, d) in enumerate([(1, 1), (1, 2), (2, 1), (2, 2)])
+    ]
+    return rows
+
+
+def test_stack_fires_on_small_layers_with_parallel_routes(tmp_path: Path) -> None:
+    alerts = stack(frame(tmp_path, small_layers()), RULES["STACK"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["links"] - alerts[0]["metrics"]["accounts"] + 1 == 3
+    assert len(alerts[0]["evidence_txn_ids"]) == 10
+
+
+def test_stack_is_silent_on_small_layers_with_one_parallel_route(tmp_path: Path) -> None:
+    # the shape of layers() (one parallel route), in sums below min_amount_gbp: friends
+    # passing small sums around overlap like this by chance
+    assert stack(frame(tmp_path, layers(scale=0.05)), RULES["STACK"]) == []
+
+
+def test_stack_small_amount_boundaries(tmp_path: Path) -> None:
+    rule = RULES["STACK"]
+    tx_frame = frame(tmp_path, small_layers(unit=50))  # smallest payment 47.5
+    counted = replace(rule, params={**rule.params, "min_small_amount_gbp": 47.5})
+    assert len(stack(tx_frame, counted)) == 1
+    too_small = replace(rule, params={**rule.params, "min_small_amount_gbp": 47.51})
+    assert stack(tx_frame, too_small) == []
+    routes = rule.params["min_parallel_routes_small"]
+    three = replace(rule, params={**rule.params, "min_parallel_routes_small": 3})
+    assert routes <= 3 and len(stack(tx_frame, three)) == 1
+    four = replace(rule, params={**rule.params, "min_parallel_routes_small": 4})
+    assert stack(tx_frame, four) == []
+    # eight accounts, each in one episode
+    eight = replace(rule, params={**rule.params, "max_group_accounts_small": 8})
+    assert len(stack(tx_frame, eight)) == 1
+    seven = replace(rule, params={**rule.params, "max_group_accounts_small": 7})
+    assert stack(tx_frame, seven) == []
+
+
+def test_stack_min_amount_boundary_switches_to_the_small_sum_condition(tmp_path: Path) -> None:
+    # layers() has one parallel route and its smallest payment is 1000 x 0.95 x 0.95: at
+    # min_amount_gbp up to that it is a stack of ordinary sums; above it, the same group
+    # counts as small sums and needs min_parallel_routes_small (2) routes
+    rule = RULES["STACK"]
+    tx_frame = frame(tmp_path, layers())
+    smallest = 1000 * 0.95 * 0.95
+    ordinary = replace(rule, params={**rule.params, "min_amount_gbp": smallest})
+    assert len(stack(tx_frame, ordinary)) == 1
+    small = replace(rule, params={**rule.params, "min_amount_gbp": smallest + 0.01})
+    assert stack(tx_frame, small) == []

@@ -173,9 +173,12 @@ def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
     )
 
 
-def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
-    """Layers of conduits: money passed on through at least `min_layers` - 1 hops, with at
-    least `min_conduits` conduits each passing on most of what the group paid it.
+def _groups(
+    tx: pl.DataFrame, rule: Rule, min_amount: float, routes: int, max_nodes: int
+) -> list[tuple[Any, ...]]:
+    """The layered groups over payments of at least `min_amount`, with at least `routes`
+    parallel routes and at most `max_nodes` accounts-in-an-episode: (accounts, conduits,
+    primary, legs, layers, conduits passing on, graph).
 
     polars narrows to forward pairs between quiet accounts (a credit passed on within
     `layer_hours`) whose conduit conserved the money in that episode; networkx then looks at
@@ -189,7 +192,7 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         hours,
         float(param(rule, "min_split_ratio")),
         float(param(rule, "max_merge_ratio")),
-        float(param(rule, "min_amount_gbp")),
+        min_amount,
         int(param(rule, "max_account_payments")),
         one_off,
         quiet_ends=True,
@@ -198,9 +201,7 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     if pairs.is_empty():
         return []
     legs = _leg_nodes(pairs, hours)
-    max_nodes = int(param(rule, "max_group_accounts"))
     width = int(param(rule, "min_end_width"))
-    routes = int(param(rule, "min_parallel_routes"))
     # Cheap shape counts per group first (most groups are single chains or fans, trees):
     # networkx only looks at groups with a parallel route and room for the layers.
     groups = UnionFind()
@@ -256,6 +257,40 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         accounts = sorted({n.partition(SEP)[0] for n in component})
         conduits = sorted({n.partition(SEP)[0] for n in middle})
         found.append((accounts, conduits, starts[0].partition(SEP)[0], rows, layers, ok, sub))
+    return found
+
+
+def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
+    """Layers of conduits: money passed on through at least `min_layers` - 1 hops, with at
+    least `min_conduits` conduits each passing on most of what the group paid it.
+
+    Found twice: over payments of at least `min_amount_gbp` with `min_parallel_routes`, then
+    over payments down to `min_small_amount_gbp`, where a group needs
+    `min_parallel_routes_small` and at most `max_group_accounts_small` (small sums among
+    friends overlap by chance more often, in larger circles); a small-sum group sharing an
+    account with one found first is the same scheme.
+    """
+    hours = int(param(rule, "layer_hours"))
+    one_off = int(param(rule, "one_off_days"))
+    found = _groups(
+        tx,
+        rule,
+        float(param(rule, "min_amount_gbp")),
+        int(param(rule, "min_parallel_routes")),
+        int(param(rule, "max_group_accounts")),
+    )
+    seen = {a for f in found for a in f[0]}
+    found += [
+        f
+        for f in _groups(
+            tx,
+            rule,
+            float(param(rule, "min_small_amount_gbp")),
+            int(param(rule, "min_parallel_routes_small")),
+            int(param(rule, "max_group_accounts_small")),
+        )
+        if seen.isdisjoint(f[0])
+    ]
     if not found:
         return []
     extra = _conduit_payments(tx, found, hours, one_off)
