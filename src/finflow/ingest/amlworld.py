@@ -18,6 +18,7 @@ streaming pass (`duplicate_rows`). It gives the rows `ingest_transactions` gives
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -365,21 +366,29 @@ def write_transactions(
     chunk_rows: int | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """`ingest_transactions` chunk by chunk: (canonical rows, quarantined rows) as scans of
-    Parquet parts written under `scratch`, in file order.
+    Parquet parts written under `scratch`, in file order (a file of one chunk is parsed in
+    memory as a whole, without parts).
 
     The same rows as `ingest_transactions` (tested, with bad and repeated lines on both sides
     of chunk boundaries); only one chunk of `chunk_rows` (default `CHUNK_ROWS`) lines is in
-    memory at a time. The
-    scans stay valid while `scratch` exists: the caller writes them out, then removes it.
+    memory at a time. The scans stay valid while `scratch` exists: the caller writes them
+    out, then removes it.
     """
-    repeats = duplicate_rows(path).implode()
-    duplicate = pl.col("source_row").is_in(repeats)
+    chunks = _chunks(path, chunk_rows or CHUNK_ROWS)
+    first, second = next(chunks, None), next(chunks, None)
+    if second is None:  # one chunk holds the file: no parts, no separate duplicate pass
+        lines = _scan_lines(path).clear().collect() if first is None else first
+        accepted, quarantined = _split(lines.lazy(), path, sha256, run_id, fx)
+        log.info("%s: %d accepted, %d quarantined", path.name, accepted.height, quarantined.height)
+        return accepted.lazy(), quarantined.lazy()
+    duplicate = pl.col("source_row").is_in(duplicate_rows(path).implode())
     folders = {name: scratch / name for name in ("accepted", "quarantined")}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     parts: dict[str, list[Path]] = {name: [] for name in folders}
     counts = dict.fromkeys(folders, 0)
-    for number, lines in enumerate(_chunks(path, chunk_rows or CHUNK_ROWS)):
+    head = [chunk for chunk in (first, second) if chunk is not None]
+    for number, lines in enumerate(itertools.chain(head, chunks)):
         frames = _split(lines.lazy(), path, sha256, run_id, fx, duplicate=duplicate)
         for name, frame in zip(folders, frames, strict=True):
             if frame.height:
@@ -388,7 +397,7 @@ def write_transactions(
                 counts[name] += frame.height
     schemas = {"accepted": TRANSACTION_SCHEMA, "quarantined": QUARANTINE_SCHEMA}
     for name, schema in schemas.items():
-        if not parts[name]:  # no line of the file, or none of this kind
+        if not parts[name]:  # no row of this kind in the file
             parts[name].append(folders[name] / "empty.parquet")
             pl.DataFrame(schema=schema).write_parquet(parts[name][-1])
     log.info(
