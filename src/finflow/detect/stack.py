@@ -26,20 +26,25 @@ SEP = "\x1f"
 
 def _pair_components(pairs: pl.DataFrame) -> pl.DataFrame:
     """``in_txn`` -> ``ep``: the connected groups of credits and debits linked by forward
-    pairs, by min-label propagation in polars (a few passes: episodes are small)."""
+    pairs, by min-label propagation in polars (a few passes: episodes are small).
+
+    A group's label is the position of its first credit among the credits in txn_id order; the
+    passes join integer positions, not the txn_id strings.
+    """
     links = pairs.select("in_txn", "out_txn").unique()
-    labels = links.select("in_txn").unique().sort("in_txn").with_row_index("lab")
-    links = links.join(labels, on="in_txn")
+    credits = links.select(pl.col("in_txn").unique().sort()).with_row_index("lab")
+    debits = links.select(pl.col("out_txn").unique()).with_row_index("out")
+    links = links.join(credits, on="in_txn").join(debits, on="out_txn").select("lab", "out")
+    links = links.with_columns(node=pl.col("lab"))
     while True:
-        by_out = links.group_by("out_txn").agg(out_lab=pl.col("lab").min())
-        spread = (
-            links.join(by_out, on="out_txn").group_by("in_txn").agg(new=pl.col("out_lab").min())
-        )
-        links = links.join(spread, on="in_txn")
+        by_out = links.group_by("out").agg(out_lab=pl.col("lab").min())
+        spread = links.join(by_out, on="out").group_by("node").agg(new=pl.col("out_lab").min())
+        links = links.join(spread, on="node")
         if links.filter(pl.col("new") < pl.col("lab")).is_empty():
             break
         links = links.drop("lab").rename({"new": "lab"})
-    return links.group_by("in_txn").agg(ep=pl.col("lab").min().cast(pl.String))
+    labels = links.group_by("node").agg(ep=pl.col("lab").min().cast(pl.String))
+    return credits.join(labels, left_on="lab", right_on="node").select("in_txn", "ep")
 
 
 def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
