@@ -112,3 +112,17 @@ def test_crypto_ramp_follows_an_oic_alert_within_72_hours(tmp_path: Path) -> Non
 def test_crypto_ramp_never_fires_without_another_oic_alert(tmp_path: Path) -> None:
     df = frame(tmp_path, collector_then_exchange(10), BANKS)
     assert crypto_ramp(df, RULES["OIC_CRYPTO_RAMP"], []) == []
+
+
+def test_crypto_ramp_knows_an_exchange_by_any_of_its_payments(tmp_path: Path) -> None:
+    # The collector pays a money transmitter (bank 7) in pounds; the transmitter is a crypto
+    # exchange because elsewhere it is paid in bitcoin.
+    rows = collector_then_exchange(10)[:-1]
+    rows.append(tx(at(days=5, hours=10), "6:COL", "7:OTC", 900))
+    df = frame(tmp_path, rows, BANKS)
+    fee = DETECTORS["OIC_CROSSING_FEE"](df, RULES["OIC_CROSSING_FEE"], load_fx())
+    assert crypto_ramp(df, RULES["OIC_CRYPTO_RAMP"], fee) == []
+    rows.append(tx(at(days=1), "9:X", "7:OTC", 1000, received_in="BTC"))
+    df = frame(tmp_path, rows, BANKS)
+    alerts = crypto_ramp(df, RULES["OIC_CRYPTO_RAMP"], fee)
+    assert [(a["primary"], a["accounts"]) for a in alerts] == [("6:COL", ["6:COL", "7:OTC"])]

@@ -11,7 +11,7 @@ from finflow.detect.frame import detection_frame
 from finflow.schema import ACCOUNT_SCHEMA, TRANSACTION_SCHEMA
 
 T0 = datetime(2022, 9, 1, 9, 0, tzinfo=UTC)
-RATES = {"GBP": 1.0, "EUR": 0.87, "USD": 0.87}
+RATES = {"GBP": 1.0, "EUR": 0.87, "USD": 0.87, "BTC": 50_000.0}
 
 
 def at(days: float = 0, hours: float = 0) -> datetime:

@@ -41,34 +41,52 @@ def crypto_ramp(tx: pl.DataFrame, rule: Rule, alerts: list[dict[str, Any]]) -> l
             "alert": pl.String,
         },
     ).lazy()
+    # Only the payments of flagged accounts can qualify: narrowed to those before any
+    # name is matched, and exchanges looked for among their counterparties only.
+    # (collected first: polars would otherwise push the name matching below the joins).
+    accounts = flagged.select("account").unique()
     edges = external_edges(tx)
+    theirs = pl.concat(
+        [
+            edges.join(accounts, left_on="payer", right_on="account", how="semi"),
+            edges.join(accounts, left_on="payee", right_on="account", how="semi"),
+        ]
+    ).unique("txn_id", maintain_order=True)
+    theirs = theirs.collect().lazy()
     ramp = pl.concat(
         [
-            edges.filter(is_firm(rule, "payee") & ~is_firm(rule, "payer")).select(
+            theirs.filter(is_firm(rule, "payee") & ~is_firm(rule, "payer")).select(
                 "txn_id", "booked_at", "amount_gbp", account="payer", exchange="payee"
             ),
-            edges.filter(is_firm(rule, "payer") & ~is_firm(rule, "payee")).select(
+            theirs.filter(is_firm(rule, "payer") & ~is_firm(rule, "payee")).select(
                 "txn_id", "booked_at", "amount_gbp", account="payee", exchange="payer"
             ),
         ]
     ).filter(pl.col("exchange").is_not_null())
+    near = ramp.join(flagged, on="account").filter(
+        pl.col("booked_at").is_between(pl.col("start"), pl.col("end"))
+    )
     crypto_names = (
         "(?i)(" + "|".join(rule.data["reference"]["institutions"]["crypto_name_patterns"]) + ")"
     )
-    names = pl.concat(
+    # An exchange: a counterparty whose bank's name is a crypto exchange's, or that was paid
+    # or paid in a crypto-asset, in any of its payments.
+    sides = pl.concat(
         [
             tx.lazy().select(key="payer", name="payer_bank_name", ccy="currency_paid"),
             tx.lazy().select(key="payee", name="payee_bank_name", ccy="currency_received"),
         ]
-    ).unique("key")
+    ).join(near.select("exchange").unique(), left_on="key", right_on="exchange", how="semi")
     ccy = rule.data["reference"]["institutions"]["crypto_currencies"]
-    exchanges = names.filter(
-        pl.col("name").str.contains(crypto_names).fill_null(False) | pl.col("ccy").is_in(ccy)
-    ).select(exchange="key")
+    exchanges = (
+        sides.filter(
+            pl.col("name").str.contains(crypto_names).fill_null(False) | pl.col("ccy").is_in(ccy)
+        )
+        .select(exchange="key")
+        .unique()
+    )
     found = (
-        ramp.join(exchanges, on="exchange", how="semi")
-        .join(flagged, on="account")
-        .filter(pl.col("booked_at").is_between(pl.col("start"), pl.col("end")))
+        near.join(exchanges, on="exchange", how="semi")
         .group_by("account")
         .agg(
             pl.col("txn_id").unique().sort(),
