@@ -2,9 +2,9 @@
 
 A random-walk layering path (AMLworld 'random'): each account receives a payment and, within
 days, pays nearly all of it (never more) to an account it has no other dealings with, which
-does the same. Paths grow hop by hop as polars joins (the frontier), only over one-off links
-between quiet accounts, each hop bounded in time and amount, so the frontier stays small;
-overlapping paths are then grouped into one alert per chain.
+does the same. Paths grow hop by hop as polars joins (`finflow.detect.paths`), only over
+one-off links between quiet accounts, each hop bounded in time and amount, so the frontier
+stays small; overlapping paths are then grouped into one alert per chain.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import polars as pl
 from finflow.detect.alert import make_alert
 from finflow.detect.flows import quiet_accounts
 from finflow.detect.graph import external_edges
+from finflow.detect.paths import extend, first_paths
 from finflow.detect.rules import Rule, param
 from finflow.detect.unionfind import UnionFind
 from finflow.errors import ConfigError
@@ -42,53 +43,29 @@ def find_chains(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
         .select("txn_id", src="payer", dst="payee", t="booked_at", amt="amount_gbp")
         .collect()
     )
-    nxt = edges.lazy().rename(
-        {"txn_id": "e_txn", "src": "cur", "dst": "e_dst", "t": "e_t", "amt": "e_amt"}
-    )
-    frontier = edges.select(
-        origin="src",
-        cur="dst",
-        t0="t",
-        t_last="t",
-        a0="amt",
-        a_last="amt",
-        path=pl.concat_list("txn_id"),
-        nodes=pl.concat_list("src", "dst"),
+    paths = first_paths(edges)
+    # The next payment: within hop_hours after the last, min_amount_ratio..1 (exclusive) of
+    # it, to an account not yet on the path.
+    step = (
+        (pl.col("e_t") > pl.col("t_last"))
+        & (pl.col("e_t") <= pl.col("t_last") + hop)
+        & (pl.col("e_amt") >= pl.col("a_last") * rmin)
+        & (pl.col("e_amt") < pl.col("a_last"))
+        & ~pl.col("nodes").list.contains(pl.col("e_dst"))
     )
     found: list[pl.DataFrame] = []
     for length in range(2, max_len + 1):
-        if frontier.is_empty():
+        if paths.is_empty():
             break
-        frontier = (
-            frontier.lazy()
-            .join(nxt, on="cur")
-            .filter(
-                pl.col("e_t") > pl.col("t_last"),
-                pl.col("e_t") <= pl.col("t_last") + hop,
-                pl.col("e_amt") >= pl.col("a_last") * rmin,
-                pl.col("e_amt") < pl.col("a_last"),
-                ~pl.col("nodes").list.contains(pl.col("e_dst")),
-            )
-            .select(
-                "origin",
-                "t0",
-                "a0",
-                cur="e_dst",
-                t_last="e_t",
-                a_last="e_amt",
-                path=pl.col("path").list.concat(pl.concat_list("e_txn")),
-                nodes=pl.col("nodes").list.concat(pl.concat_list("e_dst")),
-            )
-            .collect()
-        )
-        if frontier.height > cap:
+        paths = extend(paths, edges, step)
+        if paths.height > cap:
             raise ConfigError(
-                f"rule CHAIN: {frontier.height} open paths at {length} payments exceed "
+                f"rule CHAIN: {paths.height} open paths at {length} payments exceed "
                 f"max_frontier_rows={cap}; narrow hop_hours or min_amount_ratio"
             )
-        if length >= min_len and not frontier.is_empty():
+        if length >= min_len and not paths.is_empty():
             found.append(
-                frontier.select("origin", "path", "nodes", "a0", "a_last", start="t0", end="t_last")
+                paths.select("origin", "path", "nodes", "a0", "a_last", start="t0", end="t_last")
             )
     if not found:
         return pl.DataFrame(
@@ -118,7 +95,7 @@ def chain(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         by_group.setdefault(groups.find(p["path"][0]), []).append(p)
     alerts = []
     for members in by_group.values():
-        longest = max(members, key=lambda p: (len(p["path"]), p["start"], p["origin"]))
+        longest = max(members, key=lambda p: (len(p["path"]), p["start"], p["origin"], p["path"]))
         evidence = sorted({t for p in members for t in p["path"]})
         accounts = sorted({a for p in members for a in p["nodes"]})
         alerts.append(

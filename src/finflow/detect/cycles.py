@@ -1,7 +1,7 @@
 """CYCLE: time-ordered, amount-preserving cycles of 2..k hops inside a window.
 
-Paths grow hop by hop as polars joins (the frontier); networkx only groups the cycles found
-into alerts by shared accounts.
+Paths grow hop by hop as polars joins (`finflow.detect.paths`); networkx only groups the
+cycles found into alerts by shared accounts.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.graph import external_edges
+from finflow.detect.paths import extend, first_paths
 from finflow.detect.rules import Rule, param
 from finflow.errors import ConfigError
 
@@ -45,52 +46,36 @@ def find_cycles(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
         .select("txn_id", src="payer", dst="payee", t="booked_at", amt="amount_gbp")
         .collect()
     )
-    nxt = edges.lazy().rename(
-        {"txn_id": "e_txn", "src": "cur", "dst": "e_dst", "t": "e_t", "amt": "e_amt"}
-    )
-    frontier = edges.select(
-        origin="src",
-        cur="dst",
-        t0="t",
-        t_last="t",
-        a_last="amt",
-        path=pl.concat_list("txn_id"),
-        nodes=pl.concat_list("src", "dst"),
+    paths = first_paths(edges)
+    # The next payment: later, inside the window, about the same amount, and to an account not
+    # yet on the path unless it closes the cycle.
+    step = (
+        (pl.col("e_t") > pl.col("t_last"))
+        & (pl.col("e_t") <= pl.col("t0") + pl.duration(days=days))
+        & pl.col("e_amt").is_between(pl.col("a_last") * rmin, pl.col("a_last") * rmax)
+        & ((pl.col("e_dst") == pl.col("origin")) | ~pl.col("nodes").list.contains(pl.col("e_dst")))
     )
     found: list[pl.DataFrame] = []
     for hops in range(2, max_hops + 1):
-        if frontier.is_empty():
+        if paths.is_empty():
             break
-        step = (
-            frontier.lazy()
-            .join(nxt, on="cur")
-            .filter(
-                pl.col("e_t") > pl.col("t_last"),
-                pl.col("e_t") <= pl.col("t0") + pl.duration(days=days),
-                pl.col("e_amt").is_between(pl.col("a_last") * rmin, pl.col("a_last") * rmax),
-            )
-            .with_columns(path=pl.col("path").list.concat(pl.concat_list("e_txn")))
-            .collect(engine="streaming")
-        )
-        closed = step.filter(pl.col("e_dst") == pl.col("origin"))
+        grown = extend(paths, edges, step)
+        closed = grown.filter(pl.col("cur") == pl.col("origin"))
         if hops >= min_hops and not closed.is_empty():
             found.append(
-                closed.select("origin", "path", "nodes", start="t0", end="e_t", hops=pl.lit(hops))
+                closed.select(
+                    "origin",
+                    "path",
+                    nodes=pl.col("nodes").list.head(hops),
+                    start="t0",
+                    end="t_last",
+                    hops=pl.lit(hops),
+                )
             )
-        frontier = step.filter(
-            pl.col("e_dst") != pl.col("origin"), ~pl.col("nodes").list.contains(pl.col("e_dst"))
-        ).select(
-            "origin",
-            cur="e_dst",
-            t0="t0",
-            t_last="e_t",
-            a_last="e_amt",
-            path="path",
-            nodes=pl.col("nodes").list.concat(pl.concat_list("e_dst")),
-        )
-        if frontier.height > cap:
+        paths = grown.filter(pl.col("cur") != pl.col("origin"))
+        if paths.height > cap:
             raise ConfigError(
-                f"rule CYCLE: {frontier.height} open paths at hop {hops} exceed "
+                f"rule CYCLE: {paths.height} open paths at hop {hops} exceed "
                 f"max_frontier_rows={cap}; narrow window_days or the amount ratios"
             )
     if not found:
@@ -120,7 +105,7 @@ def cycles(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     for component in nx.connected_components(graph):
         members = sorted(int(n.split(":")[1]) for n in component if n.startswith("cycle:"))
         parts = [rows[i] for i in members]
-        first = min(parts, key=lambda r: (r["start"], r["origin"]))
+        first = min(parts, key=lambda r: (r["start"], r["origin"], r["path"]))
         evidence = sorted({t for r in parts for t in r["path"]})
         accounts = sorted({a for r in parts for a in r["nodes"]})
         alerts.append(
