@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import polars as pl
 from party_samples import PARTY, alert
 
 from finflow.pipeline import write_json, write_json_rows
-from finflow.score.network import group_party_alerts, roles
+from finflow.score.entities import _blocks, _party_ids
+from finflow.score.network import group_party_alerts, hub_accounts, roles
 
 
 def test_a_party_rule_alert_joins_the_first_split_case_that_holds_its_party_even_later() -> None:
@@ -64,3 +66,48 @@ def test_the_fast_json_writer_keeps_the_content_and_is_deterministic(tmp_path: P
     write_json_rows(tmp_path / "empty_map.json", {})
     assert json.loads((tmp_path / "empty.json").read_text("utf-8")) == []
     assert json.loads((tmp_path / "empty_map.json").read_text("utf-8")) == {}
+
+
+def _payments(*pairs: tuple[str, str]) -> pl.LazyFrame:
+    return pl.DataFrame(
+        {
+            "payer": [p for p, _ in pairs],
+            "payee": [q for _, q in pairs],
+            "payer_bank": [p.split(":")[0] for p, _ in pairs],
+            "payee_bank": [q.split(":")[0] for _, q in pairs],
+        }
+    ).lazy()
+
+
+def test_a_hub_counts_each_counterparty_once_whichever_way_and_however_often_it_paid() -> None:
+    cfg = dict(PARTY.network, hub_min_counterparties=3, hub_min_counterparties_at_those=2)
+    institutions = pl.DataFrame({"institution_id": ["9"], "type": ["msb"]})
+    # 1:h pays 1:a three times and is paid by 1:a and 1:b: two counterparties, not a hub.
+    two = [("1:h", "1:a")] * 3 + [("1:a", "1:h"), ("1:b", "1:h")]
+    assert hub_accounts(_payments(*two), institutions, cfg) == set()
+    # A third counterparty makes it one; at an MSB (bank 9) two already do.
+    three = [*two, ("1:h", "1:c")]
+    assert hub_accounts(_payments(*three), institutions, cfg) == {"1:h"}
+    msb = [("9:m", "1:a"), ("1:b", "9:m"), ("9:m", "1:a")]
+    assert hub_accounts(_payments(*msb), institutions, cfg) == {"9:m"}
+
+
+def test_blocks_keep_only_keys_shared_by_two_up_to_max_block_customers() -> None:
+    keys = pl.DataFrame(
+        {
+            "customer_id": ["K1", "K2", "K3", "K4", "K5"],
+            "name_key": ["ann lee", "ann lee", "bo wu", "bo wu", "bo wu"],
+            "email_n": ["a@x", None, "b@x", None, None],
+            "phone_n": [None, None, None, None, "447700900001"],
+            "address": [["1 high st"], ["1 high st"], [], [], ["1 high st"]],
+        }
+    )
+    blocks = _blocks(keys, max_block=2).sort("block", "customer_id")
+    # "bo wu" (3 members) and the address (3) are over the limit; singletons are dropped.
+    assert blocks.rows() == [("K1", "n:ann lee"), ("K2", "n:ann lee")]
+
+
+def test_party_ids_hash_each_label_and_keep_the_order() -> None:
+    labels = pl.Series(["C:K2", "A:1:a", "C:K2", "E:7"])
+    expected = ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in labels]
+    assert _party_ids(labels).to_list() == expected

@@ -55,6 +55,8 @@ class Resolution:
     """party_id, name, date_of_birth, customer_ids, entity_ids, account_keys, surname."""
     merges: pl.DataFrame
     """left, right (customer ids), evidence, confidence, status, party_id."""
+    customer_keys: pl.DataFrame
+    """The KYC customers with their normalised keys (`customer_keys`), for the party rules."""
 
     def party_of(self) -> dict[str, str]:
         return dict(
@@ -100,11 +102,13 @@ def _blocks(keys: pl.DataFrame, max_block: int) -> pl.DataFrame:
         .with_columns(block=pl.lit("a:") + pl.col("block")),
     ]
     blocks = pl.concat(parts).drop_nulls().unique()
-    size = pl.len().over("block")
-    oversized = blocks.filter(size > max_block)["block"].n_unique()
+    # Block sizes counted once, on a group-by (not twice with a window over every row).
+    sizes = blocks.group_by("block").len()
+    oversized = sizes.filter(pl.col("len") > max_block).height
     if oversized:
         log.info("%d blocking keys with more than %d members not compared", oversized, max_block)
-    return blocks.filter((size >= 2) & (size <= max_block))
+    kept = sizes.filter((pl.col("len") >= 2) & (pl.col("len") <= max_block))
+    return blocks.join(kept, on="block", how="semi")
 
 
 def compare_customers(keys: pl.DataFrame, cfg: dict[str, Any]) -> pl.DataFrame:
@@ -200,14 +204,15 @@ def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
     raise RuntimeError("entity resolution did not converge")  # pragma: no cover
 
 
+def _party_ids(labels: pl.Series) -> pl.Series:
+    """``P-`` and a hash of each label, computed once per distinct label (one per party, where
+    `labels` has one per account, customer and entity)."""
+    ids = {v: "P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in set(labels.to_list())}
+    return pl.Series([ids[v] for v in labels.to_list()], dtype=pl.String)
+
+
 def _party_id(label: pl.Expr) -> pl.Expr:
-    return label.map_batches(
-        lambda s: pl.Series(
-            ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in s.to_list()],
-            dtype=pl.String,
-        ),
-        return_dtype=pl.String,
-    )
+    return label.map_batches(_party_ids, return_dtype=pl.String)
 
 
 def resolve(
@@ -306,7 +311,7 @@ def resolve(
         merges.filter(pl.col("status") == "applied").height,
         merges.filter(pl.col("status") == "needs_review").height,
     )
-    return Resolution(account_party, customer_party, parties, merges)
+    return Resolution(account_party, customer_party, parties, merges, keys)
 
 
 def _parties(

@@ -53,13 +53,16 @@ def hub_accounts(
 ) -> set[str]:
     """Accounts with at least hub_min_counterparties distinct counterparties in the run (fewer
     at an institution whose type is listed in hub_institution_types)."""
+    # Distinct payer-payee links first: an account's counterparties are counted on its links,
+    # not on every payment twice.
+    links = txns.select("payer", "payee", "payer_bank", "payee_bank").unique()
     pairs = pl.concat(
         [
-            txns.select(key="payer", other="payee", bank="payer_bank"),
-            txns.select(key="payee", other="payer", bank="payee_bank"),
+            links.select(key="payer", other="payee", bank="payer_bank"),
+            links.select(key="payee", other="payer", bank="payee_bank"),
         ]
-    )
-    degree = pairs.group_by("key", "bank").agg(n=pl.col("other").n_unique())
+    ).unique()
+    degree = pairs.group_by("key", "bank").agg(n=pl.len())
     special = institutions.filter(pl.col("type").is_in(list(cfg["hub_institution_types"]))).select(
         bank="institution_id", special=pl.lit(True)
     )

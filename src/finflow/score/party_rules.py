@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.rules import Rule
-from finflow.score.entities import Resolution, customer_keys
+from finflow.score.entities import Resolution
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,14 @@ def _alert(
 def shared_identifiers(
     customers: pl.DataFrame, resolution: Resolution, rule: Rule, period: tuple[str, str]
 ) -> list[dict[str, Any]]:
-    """Groups of >= min_parties parties with >= min_distinct_surnames surnames sharing an id."""
+    """Groups of >= min_parties parties with >= min_distinct_surnames surnames sharing an id.
+
+    The identifiers are the normalised keys `resolution` computed for these `customers`.
+    """
     if customers.is_empty():
         return []
     p = rule.params
-    keys = customer_keys(customers).join(resolution.customer_party, on="customer_id")
+    keys = resolution.customer_keys.join(resolution.customer_party, on="customer_id")
     frames = []
     for kind in p["identifiers"]:
         col = IDENTIFIER_COLUMNS[kind]
