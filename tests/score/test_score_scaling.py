@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import polars as pl
 from party_samples import PARTY, alert
 
 from finflow.pipeline import write_json, write_json_rows
-from finflow.score.entities import _blocks, _party_ids
+from finflow.score.entities import _blocks
 from finflow.score.network import group_party_alerts, hub_accounts, roles
 
 
@@ -105,9 +104,3 @@ def test_blocks_keep_only_keys_shared_by_two_up_to_max_block_customers() -> None
     blocks = _blocks(keys, max_block=2).sort("block", "customer_id")
     # "bo wu" (3 members) and the address (3) are over the limit; singletons are dropped.
     assert blocks.rows() == [("K1", "n:ann lee"), ("K2", "n:ann lee")]
-
-
-def test_party_ids_hash_each_label_and_keep_the_order() -> None:
-    labels = pl.Series(["C:K2", "A:1:a", "C:K2", "E:7"])
-    expected = ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in labels]
-    assert _party_ids(labels).to_list() == expected

@@ -204,15 +204,14 @@ def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
     raise RuntimeError("entity resolution did not converge")  # pragma: no cover
 
 
-def _party_ids(labels: pl.Series) -> pl.Series:
-    """``P-`` and a hash of each label, computed once per distinct label (one per party, where
-    `labels` has one per account, customer and entity)."""
-    ids = {v: "P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in set(labels.to_list())}
-    return pl.Series([ids[v] for v in labels.to_list()], dtype=pl.String)
-
-
 def _party_id(label: pl.Expr) -> pl.Expr:
-    return label.map_batches(_party_ids, return_dtype=pl.String)
+    return label.map_batches(
+        lambda s: pl.Series(
+            ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in s.to_list()],
+            dtype=pl.String,
+        ),
+        return_dtype=pl.String,
+    )
 
 
 def resolve(

@@ -74,6 +74,9 @@ def score_run(
     )
     customers = load_reference_table(out_dir, files, CUSTOMERS)
     institutions = load_reference_table(out_dir, files, INSTITUTIONS)
+    # Hubs first: their count over every payment is the stage's largest working set, so it
+    # does not stack on the resolution's frames.
+    hubs_acc = hub_accounts(txns, institutions, cfg.network)
     resolution = resolve(accounts, customers, cfg.resolution)
     period = _period(txns)
     party_alerts: list[dict[str, Any]] = []
@@ -96,7 +99,6 @@ def score_run(
     )
     for key in keys:
         party_of.setdefault(key, account_party_id(key))
-    hubs_acc = hub_accounts(txns, institutions, cfg.network)
     hubs = {party_of.get(k) or account_party_id(k) for k in hubs_acc}
     txn_ids = sorted({t for a in everything for t in a["evidence_txn_ids"]})
     mapping = pl.DataFrame(
