@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from party_samples import PARTY, accounts, customers
 
@@ -98,3 +99,18 @@ def test_the_list_path_comes_from_the_environment(
 ) -> None:
     monkeypatch.setenv("FINFLOW_SANCTIONS_LIST", str(tmp_path / "list.csv"))
     assert sanctions_list_path() == tmp_path / "list.csv"
+
+
+def test_every_party_with_a_matched_name_and_dob_is_reported_once_in_party_order() -> None:
+    kyc = customers(
+        ("C1", "ZANDERVELT Bartholomew Quillon", None, [], None, None, ["1:a"]),
+        ("C2", "ZANDERVELT Bartholomew Quillon", None, [], None, None, ["1:b"]),
+        ("C3", "ZANDERVELT Bartholomew Quillon", "1971-03-14", [], None, None, ["1:c"]),
+        ("C4", "Mary Smith", None, [], None, None, ["1:d"]),
+    )
+    res = resolve(accounts(), kyc, PARTY.resolution)
+    alerts, results = screen_parties(res, SANCTIONS, PERIOD, sanctions_list_path())
+    hit = sorted(res.customer_party.filter(pl.col("customer_id") != "C4")["party_id"])
+    assert [a["parties"][0] for a in alerts] == hit
+    assert sorted({r["party_id"] for r in results}) == hit
+    assert [r["party_id"] for r in results] == sorted(r["party_id"] for r in results)

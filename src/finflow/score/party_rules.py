@@ -180,7 +180,15 @@ def screen_parties(
     results: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
     min_score = float(rule.params.get("min_score", 0.0))
-    for party in named.iter_rows(named=True):
+    # Only the parties whose (name, DOB) has a possible match, in party order: a loop over the
+    # hits, not over every party.
+    hits = pl.DataFrame(list(found), schema={"name": pl.String, "dob": pl.String}, orient="row")
+    matched = (
+        named.with_row_index("row")
+        .join(hits, on=["name", "dob"], how="semi", nulls_equal=True)
+        .sort("row")
+    )
+    for party in matched.iter_rows(named=True):
         dob = party["dob"]
         matches = [m for m in found.get((party["name"], dob), []) if float(m.score) >= min_score]
         if not matches:
