@@ -41,18 +41,22 @@ def crypto_ramp(tx: pl.DataFrame, rule: Rule, alerts: list[dict[str, Any]]) -> l
             "alert": pl.String,
         },
     ).lazy()
-    # Only the payments of flagged accounts can qualify: narrowed to those before any
-    # name is matched, and exchanges looked for among their counterparties only.
-    # (collected first: polars would otherwise push the name matching below the joins).
+    # Only the payments of flagged accounts can qualify: narrowed to those before any name is
+    # matched (collected, or polars would push the matching below the joins), and exchanges
+    # looked for among their counterparties only.
     accounts = flagged.select("account").unique()
     edges = external_edges(tx)
-    theirs = pl.concat(
-        [
-            edges.join(accounts, left_on="payer", right_on="account", how="semi"),
-            edges.join(accounts, left_on="payee", right_on="account", how="semi"),
-        ]
-    ).unique("txn_id", maintain_order=True)
-    theirs = theirs.collect().lazy()
+    theirs = (
+        pl.concat(
+            [
+                edges.join(accounts, left_on="payer", right_on="account", how="semi"),
+                edges.join(accounts, left_on="payee", right_on="account", how="semi"),
+            ]
+        )
+        .unique("txn_id", maintain_order=True)
+        .collect()
+        .lazy()
+    )
     ramp = pl.concat(
         [
             theirs.filter(is_firm(rule, "payee") & ~is_firm(rule, "payer")).select(
