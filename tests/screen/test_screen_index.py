@@ -84,3 +84,36 @@ def test_a_typo_within_the_allowed_edits_is_found(word: str, data: st.DataObject
         assert set(deletions(word)) & set(deletions(damaged))
         if position > 0:  # a lost first letter is penalised, possibly below agreement
             assert token_similarity(word, damaged)[0] > 0
+
+
+def test_a_name_screened_again_under_other_dates_gives_what_a_new_screener_gives(
+    generated: Path,
+) -> None:
+    """The per-name memo (`Screener._name_rows`) keeps nothing that depends on the date of birth.
+
+    One screener sees every query's name under several dates of birth and thresholds,
+    interleaved; each (date, threshold) pass must equal that of a screener used for it alone.
+    """
+    lst = load_list(generated / "list.csv")
+    queries = list(read_queries(generated / "queries.csv"))
+    passes = [(dob, t) for dob in (None, "1970", "1981-06-02") for t in (0.85, 0.5)]
+    passes += [(q.dob, 0.7) for q in queries[:1]]
+    shared = Screener(lst)
+    seen: dict[tuple[str | None, float], list[list[tuple[str, float, str]]]] = {
+        p: [] for p in passes
+    }
+    for q in queries:
+        for dob, threshold in passes:
+            found = shared.screen(q.name, dob, q.kind, threshold)
+            seen[(dob, threshold)].append([(m.unique_id, m.score, m.explanation) for m in found])
+    for dob, threshold in passes:
+        alone = Screener(lst)
+        expected = [
+            [
+                (m.unique_id, m.score, m.explanation)
+                for m in alone.screen(q.name, dob, q.kind, threshold)
+            ]
+            for q in queries
+        ]
+        assert seen[(dob, threshold)] == expected
+    assert any(seen[(None, 0.5)])  # the names do match something

@@ -28,12 +28,14 @@ from finflow.screen.similarity import (
 
 def deletions(token: str) -> set[str]:
     """Strings reachable by up to the deletions the fuzzy rule may need for this token."""
-    depth = 0 if len(token) < 4 else 1 if len(token) < 7 else 2
+    n = len(token)
     out = {token}
-    frontier = {token}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        out |= frontier
+    if n >= 4:  # one deletion from 4 letters, two from 7: each position (pair) deleted once
+        out.update(token[:i] + token[i + 1 :] for i in range(n))
+    if n >= 7:
+        out.update(
+            token[:i] + token[i + 1 : j] + token[j + 1 :] for i in range(n) for j in range(i + 1, n)
+        )
     return out
 
 
