@@ -153,19 +153,20 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
     (`finflow.validate.feeds`); account files get ``accounts``. A failed critical expectation
     raises `SuiteValidationFailed` naming the file and the failed expectations, after the
     results and Data Docs are written. Once every file has passed, the files' volumes are added
-    to the feed history that the next run compares against.
+    to the feed history that the next run compares against. The batches are shared by up to
+    FINFLOW_WORKERS processes (`finflow.validate.batches`); the outputs do not depend on how many.
     """
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.validate import feeds
-    from finflow.validate.gx_suites import SuiteValidationFailed, ValidationRun
+    from finflow.validate.batches import Batch, validate_batches
+    from finflow.validate.gx_suites import SuiteValidationFailed
 
     started = time.perf_counter()
     state = load_state(out_dir)
     history_file = feeds.history_path(out_dir)
     history = feeds.load_history(history_file)
-    results = []
+    batches: list[Batch] = []
     validated: list[dict[str, Any]] = []
-    run = ValidationRun(out_dir / "validation")  # one GX context and one Data Docs build
     for entry in state["files"]:
         if entry["status"] != "ingested":
             continue
@@ -173,25 +174,34 @@ def stage_validate(out_dir: Path) -> dict[str, Any]:
             table = "transactions"
             check = feeds.feed_check(entry, state["logical_date"], state["run_id"], history)
             suite, parameters = check.suite, check.parameters
-            extra = {feeds.ROWS_COLUMN: pl.lit(int(entry["rows_read"]), dtype=pl.Int64)}
+            constants = {feeds.ROWS_COLUMN: int(entry["rows_read"])}
             entry["validation"] = {"suite": suite, "notes": check.notes}
             validated.append(entry)
         elif entry["format"] == "amlworld_accounts":
-            table, suite, parameters, extra = "accounts", "accounts", None, {}
+            table, suite, parameters, constants = "accounts", "accounts", None, {}
         else:
             continue
         path = out_dir / "lake" / table / f"{entry['sha256'][:16]}.parquet"
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
         for start in range(0, max(rows, 1), VALIDATION_BATCH_ROWS):
-            batch = pl.scan_parquet(path).slice(start, VALIDATION_BATCH_ROWS).with_columns(**extra)
             batch_id = path.stem if rows <= VALIDATION_BATCH_ROWS else f"{path.stem}-{start}"
-            try:
-                result = run.validate(batch.collect(), suite, batch_id, parameters=parameters)
-            except SuiteValidationFailed as exc:
-                _save_state(out_dir, state)
-                raise SuiteValidationFailed(f"{entry['file']}: {exc}", exc.summary) from exc
-            results.append(result)
-    run.finish()
+            batches.append(
+                Batch(
+                    path,
+                    start,
+                    VALIDATION_BATCH_ROWS,
+                    suite,
+                    batch_id,
+                    entry["file"],
+                    parameters,
+                    constants,
+                )
+            )
+    try:  # one GX context per process and one Data Docs build
+        results = validate_batches(out_dir / "validation", batches)
+    except SuiteValidationFailed:
+        _save_state(out_dir, state)
+        raise
     feeds.record_volumes(history, state["run_id"], validated)
     feeds.save_history(history_file, history)
     summary = {

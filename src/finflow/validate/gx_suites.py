@@ -23,7 +23,8 @@ import copy
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -50,6 +51,7 @@ __all__ = [
     "SuiteValidationFailed",
     "ValidationRun",
     "ValidationSummary",
+    "failure_message",
     "load_suite",
     "read_suite_spec",
     "validate_frame",
@@ -251,7 +253,8 @@ def _context(out_dir: Path) -> EphemeralDataContext:
 
 
 class ValidationRun:
-    """One great-expectations context for a whole stage: every batch validated into `out_dir`.
+    """One great-expectations context for a whole stage (or for each of its processes, see
+    `finflow.validate.batches`): every batch validated into `out_dir`.
 
     The context, the datasource and each suite are set up once, whatever the number of batches;
     each batch's result is written as it is validated and only a small `ValidationSummary` is
@@ -263,13 +266,22 @@ class ValidationRun:
 
     `categorical_text` False hands GX text columns as plain strings instead of categoricals
     (see `finflow.validate.pandas_bridge`); the results are the same, only slower.
+    `stored_suites` True takes each suite from the store in `out_dir` as another run put it
+    there (see `prepare`) instead of replacing it: several processes then validate into one
+    folder (`finflow.validate.batches`) without racing on the suite files.
     """
 
     def __init__(
-        self, out_dir: Path, *, suites_dir: Path | None = None, categorical_text: bool = True
+        self,
+        out_dir: Path,
+        *,
+        suites_dir: Path | None = None,
+        categorical_text: bool = True,
+        stored_suites: bool = False,
     ) -> None:
         self.out_dir = Path(out_dir)
         self._categorical_text = categorical_text
+        self._stored_suites = stored_suites
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.docs_index = self.out_dir / DATA_DOCS_DIR / "index.html"
         self._suites_dir = suites_dir
@@ -287,7 +299,12 @@ class ValidationRun:
 
     def _suite(self, suite_name: str) -> tuple[ExpectationSuite, list[str] | None]:
         """The suite as stored in this run's context, and the columns it reads."""
-        if suite_name not in self._suites:
+        if suite_name in self._suites:
+            return self._suites[suite_name]
+        if self._stored_suites:
+            stored = self._context.suites.get(suite_name)
+            self._suites[suite_name] = (stored, _referenced_columns(stored))
+        else:
             from great_expectations.exceptions.exceptions import DataContextError
 
             suite = load_suite(suite_name, self._suites_dir)
@@ -299,6 +316,11 @@ class ValidationRun:
             self._suites[suite_name] = (suite, _referenced_columns(suite))
         return self._suites[suite_name]
 
+    def prepare(self, suite_names: Iterable[str]) -> None:
+        """Load and store `suite_names` now, before runs with `stored_suites` read them."""
+        for suite_name in suite_names:
+            self._suite(suite_name)
+
     def validate(
         self,
         df: pl.DataFrame,
@@ -306,6 +328,7 @@ class ValidationRun:
         batch_id: str,
         *,
         parameters: Mapping[str, Any] | None = None,
+        run_time: datetime | None = None,
     ) -> ValidationSummary:
         """Validate `df` against suite `suite_name` as batch `batch_id`; write its result file.
 
@@ -313,14 +336,37 @@ class ValidationRun:
         warnings included, passed). Raises `SuiteValidationFailed` when a critical expectation
         failed, after the result file and the Data Docs are written; `ConfigError` for an
         unusable suite or name. `parameters` give the values of the suite's
-        ``{"$PARAMETER": name}`` placeholders (see `finflow.validate.feeds`).
+        ``{"$PARAMETER": name}`` placeholders (see `finflow.validate.feeds`); `run_time` is
+        GX's run time for the batch (default: now), see `check`.
+        """
+        summary = self.check(df, suite_name, batch_id, parameters=parameters, run_time=run_time)
+        if summary["failed_critical"]:
+            self.finish()
+            raise SuiteValidationFailed(failure_message(summary), summary)
+        return summary
+
+    def check(
+        self,
+        df: pl.DataFrame,
+        suite_name: str,
+        batch_id: str,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        run_time: datetime | None = None,
+    ) -> ValidationSummary:
+        """`validate` without raising on a critical failure or building the Data Docs: the
+        summary's ``failed_critical`` says what failed (for a caller that decides later).
+
+        `run_time` (default: now) is the time GX files the result under and sorts its Data
+        Docs index by (newest first); the result file leaves it out. A caller validating
+        batches out of order gives each its own to keep that index in batch order.
         """
         _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
         suite, columns = self._suite(suite_name)
         gx_docs.clear_batch_pages(self.out_dir / GX_STORE_DIR, suite_name, batch_id)
         gx_docs.clear_batch_pages(self.out_dir / DATA_DOCS_DIR, suite_name, batch_id)
         frame = to_pandas(df, columns, categorical_text=self._categorical_text)
-        raw = self._run(frame, suite, batch_id, parameters)
+        raw = self._run(frame, suite, batch_id, parameters, run_time)
         data = gx_report.deterministic_result(raw)
         result_file = self.out_dir / f"{suite_name}__{batch_id}.json"
         gx_report.write_json(data, result_file)
@@ -349,13 +395,6 @@ class ValidationRun:
             len(critical),
             len(warning),
         )
-        if critical:
-            self.finish()
-            raise SuiteValidationFailed(
-                f"validation suite {suite_name} failed on {batch_id}: "
-                + "; ".join(gx_report.failure_text(f) for f in critical),
-                summary,
-            )
         return summary
 
     def _run(
@@ -364,6 +403,7 @@ class ValidationRun:
         suite: ExpectationSuite,
         batch_id: str,
         parameters: Mapping[str, Any] | None,
+        run_time: datetime | None,
     ) -> dict[str, Any]:
         """GX's result for one batch, as a JSON dict.
 
@@ -387,7 +427,7 @@ class ValidationRun:
                 result = definition.run(
                     batch_parameters={"dataframe": frame},
                     expectation_parameters=dict(parameters or {}),
-                    run_id=RunIdentifier(run_name=batch_id),
+                    run_id=RunIdentifier(run_name=batch_id, run_time=run_time),
                 )
                 raw: dict[str, Any] = result.to_json_dict()  # type: ignore[no-untyped-call]
             finally:
@@ -405,6 +445,13 @@ class ValidationRun:
             self._unbuilt = False
             log.info("validation Data Docs: %s", self.docs_index)
         return self.docs_index
+
+
+def failure_message(summary: ValidationSummary) -> str:
+    """The message of `SuiteValidationFailed` for a summary with critical failures."""
+    return f"validation suite {summary['suite']} failed on {summary['batch_id']}: " + "; ".join(
+        gx_report.failure_text(f) for f in summary["failed_critical"]
+    )
 
 
 def validate_frame(
