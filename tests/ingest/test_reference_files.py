@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import polars as pl
@@ -80,6 +81,44 @@ def test_institutions_types_are_normalised_and_bad_rows_quarantined(tmp_path: Pa
         (5, "UNKNOWN_INSTITUTION_TYPE"),
         (7, "BAD_BIC"),
     ]
+
+
+def test_blank_rows_are_skipped_and_long_or_short_rows_quarantined_with_their_text(
+    tmp_path: Path,
+) -> None:
+    header = CUSTOMERS.splitlines()[0]
+    rows = [
+        "C1,Ann,1980-01-01, a ; ;b ,,,gb, 01:A ; ;02:B ;,",  # list items stripped, empties dropped
+        "",  # blank line
+        "  ,\t, , , , , , , ",  # only blank fields: a blank line too
+        "C2,Bob,1980-01-01,,,,,01:A,,extra",
+        "C3," + "x" * 2001 + ",1980-01-01,,,,,01:A,",
+    ]
+    path = _write(tmp_path, "kyc.csv", "\n".join([header, *rows]) + "\n")
+    good, bad = read_reference(path, "0" * 64, "customers")
+    first = good.row(0, named=True)
+    assert (first["addresses"], first["account_keys"]) == (["a", "b"], ["01:A", "02:B"])
+    assert bad.select("source_row", "reason").rows() == [
+        (4, "WRONG_FIELD_COUNT"),
+        (5, "FIELD_TOO_LONG"),
+    ]
+    assert bad["raw"][0] == rows[3]  # the row's fields joined again by commas
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    path = _write(tmp_path, "kyc.csv", CUSTOMERS)
+    bad_path = _write(tmp_path, "bad.csv", "customer_id,name\n1,A\n")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        read_reference(path, "0" * 64, "customers")
+        assert gc.isenabled() is enabled
+        with pytest.raises(FeedFormatError):
+            read_reference(bad_path, "0" * 64, "customers")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def test_a_file_without_the_required_columns_is_a_clear_error(tmp_path: Path) -> None:

@@ -9,10 +9,12 @@ quarantined. Values are kept verbatim (facts); normalisation for matching happen
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -121,21 +123,22 @@ def reference_kind(first_line: str) -> str | None:
     return None
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str], str]]:
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FeedFormatError(f"{path.name}: not valid UTF-8 (byte {exc.start})") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        for n, row in enumerate(reader):
-            yield n, row, ",".join(row)
+        yield from enumerate(reader)
     except csv.Error as exc:
         raise FeedFormatError(f"{path.name}: malformed CSV ({exc})") from exc
 
 
 def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
+    """The stripped, non-empty items of a `LIST_SEPARATOR` list (C-level loops: this runs twice
+    per customer, 800k times for a 400k-customer file)."""
+    return list(filter(None, map(str.strip, value.split(LIST_SEPARATOR))))
 
 
 def _dob(value: str) -> date | str | None:
@@ -227,10 +230,33 @@ def _frame(
     return pl.DataFrame(columns)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, back as it was after.
+
+    Reading a file builds a record (a dict and a few lists) per row, all kept to the end: the
+    collector, triggered by the allocations, goes over the ever-growing set of records again
+    and again for nothing (they hold no cycles), 40% of the CPU time of a 400k-customer file.
+    Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read a customers or institutions file into (accepted rows, quarantined rows)."""
     if kind not in REFERENCE_FEEDS:
         raise ValueError(f"not a reference feed: {kind}")
+    with _gc_paused():
+        return _read_reference(path, sha256, kind)
+
+
+def _read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     rows = _rows(path)
     first = next(rows, None)
     if first is None:
@@ -248,13 +274,13 @@ def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl
     seen: set[str] = set()
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
-    for n, row, raw in rows:
-        if not row or all(not v.strip() for v in row):
-            continue  # blank line: not a data row
+    for n, row in rows:
+        if not "".join(row).strip():
+            continue  # blank line (no field or only blank ones): not a data row
         result: dict[str, Any] | str
         if len(row) != len(header):
             result = "WRONG_FIELD_COUNT"
-        elif any(len(v) > MAX_FIELD for v in row):
+        elif max(map(len, row)) > MAX_FIELD:
             result = "FIELD_TOO_LONG"
         else:
             rec = {c: row[i].strip() for c, i in where.items()}
@@ -267,8 +293,9 @@ def read_reference(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl
                 else:
                     seen.add(result[id_col])
         if isinstance(result, str):
+            raw = ",".join(row)[:4000]
             rejected.append(
-                {"source_row": n, "reason": result, "detail": REASONS[result], "raw": raw[:4000]}
+                {"source_row": n, "reason": result, "detail": REASONS[result], "raw": raw}
             )
         else:
             accepted.append(result | {"source_row": n})
