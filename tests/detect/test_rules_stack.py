@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
 from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.detect.stack import stack
+from finflow.detect.stack import _with_episodes, stack
 
 RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
@@ -176,3 +177,30 @@ def test_stack_min_amount_boundary_switches_to_the_small_sum_condition(tmp_path:
     assert len(stack(tx_frame, ordinary)) == 1
     small = replace(rule, params={**rule.params, "min_amount_gbp": smallest + 0.01})
     assert stack(tx_frame, small) == []
+
+
+def test_stack_judges_a_link_one_off_among_the_payments_it_counts(tmp_path: Path) -> None:
+    # A paid B1 a small sum ten days before the layers: counting every size, A -> B1 recurs
+    # (a regular contact); counting only payments of min_amount_gbp, it is one-off and the
+    # layers hold. Both sizes are found in one join: each keeps its own one-off links.
+    rows = [tx(at(days=-10), "1:A", "2:B1", 20), *layers()]
+    alerts = stack(frame(tmp_path, rows), RULES["STACK"])
+    assert len(alerts) == 1
+    assert alerts[0]["metrics"]["layers"] == 4
+    assert len(alerts[0]["evidence_txn_ids"]) == 8
+
+
+def test_stack_episodes_join_credits_and_debits_linked_through_any_chain_of_pairs() -> None:
+    # c0..c3 are linked one to the next through shared debits (several passes of the
+    # union-find), c4 only to its own debit; an episode is named by its first credit's position
+    links = [("c3", "d2"), ("c0", "d0"), ("c1", "d0"), ("c1", "d1"), ("c2", "d1"), ("c2", "d2")]
+    links.append(("c4", "d3"))
+    pairs = pl.DataFrame(links, schema=["in_txn", "out_txn"], orient="row")
+    got = _with_episodes(pairs).select("in_txn", "out_txn", "ep")
+    assert dict(zip(got["in_txn"], got["ep"], strict=True)) == {
+        "c0": 0,
+        "c1": 0,
+        "c2": 0,
+        "c3": 0,
+        "c4": 4,
+    }

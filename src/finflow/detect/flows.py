@@ -39,27 +39,27 @@ def forward_pairs(
     rmax: float,
     min_amount: float,
     max_payments: int,
-    one_off_days: int | None = None,
-    quiet_ends: bool = False,
 ) -> pl.LazyFrame:
     """Credit A->M then debit M->B (B != A) within `hours`, debit rmin..rmax x the credit,
-    for quiet conduits M; with `one_off_days`, only links whose payments all fall within that
-    many days (regular contacts recur and are left out); with `quiet_ends`, A and B must be
-    quiet too (narrowed before the join)."""
+    for quiet conduits M."""
     edges = external_edges(tx).select(*EDGE_COLS).filter(pl.col("amount_gbp") >= min_amount)
-    quiet = quiet_accounts(tx, max_payments)
-    if quiet_ends:
-        edges = edges.join(quiet, left_on="payer", right_on="account", how="semi").join(
-            quiet, left_on="payee", right_on="account", how="semi"
-        )
-    if one_off_days is not None:
-        span = pl.col("booked_at").max() - pl.col("booked_at").min()
-        edges = edges.filter(span.over("payer", "payee") < pl.duration(days=one_off_days))
-    first = edges.join(quiet, left_on="payee", right_on="account", how="semi").select(
-        in_txn="txn_id", src="payer", mid="payee", t1="booked_at", a1="amount_gbp"
+    credits = edges.join(
+        quiet_accounts(tx, max_payments), left_on="payee", right_on="account", how="semi"
     )
-    second = edges.select(
-        out_txn="txn_id", mid="payer", dst="payee", t2="booked_at", a2="amount_gbp"
+    return pass_on(credits, edges, hours, rmin, rmax)
+
+
+def pass_on(
+    credits: pl.LazyFrame, debits: pl.LazyFrame, hours: int, rmin: float, rmax: float
+) -> pl.LazyFrame:
+    """Forward pairs: each credit A->M (``in_txn``, ``src``, ``mid``, ``t1``, ``a1``) with each
+    debit M->B (``out_txn``, ``dst``, ``t2``, ``a2``), B != A, within `hours` after it and
+    rmin..rmax x its amount. Columns of the inputs beyond `EDGE_COLS` are kept."""
+    first = credits.rename(
+        {"txn_id": "in_txn", "payer": "src", "payee": "mid", "booked_at": "t1", "amount_gbp": "a1"}
+    )
+    second = debits.rename(
+        {"txn_id": "out_txn", "payer": "mid", "payee": "dst", "booked_at": "t2", "amount_gbp": "a2"}
     )
     return first.join(second, on="mid").filter(
         pl.col("t2") > pl.col("t1"),

@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.flows import forward_pairs
+from finflow.detect.flows import EDGE_COLS, pass_on, quiet_accounts
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
 from finflow.detect.unionfind import UnionFind
@@ -24,27 +25,30 @@ SEP = "\x1f"
 """Between an account and the episode in a node's name (never inside an account key)."""
 
 
-def _pair_components(pairs: pl.DataFrame) -> pl.DataFrame:
-    """``in_txn`` -> ``ep``: the connected groups of credits and debits linked by forward
-    pairs, by min-label propagation in polars (a few passes: episodes are small).
+def _with_episodes(pairs: pl.DataFrame) -> pl.DataFrame:
+    """`pairs` with integer ids for their payments (``in_id``, ``out_id``, in txn_id order)
+    and ``ep``: the connected group of credits and debits linked by forward pairs each belongs
+    to, numbered by the position of its first credit among the credits in txn_id order.
 
-    A group's label is the position of its first credit among the credits in txn_id order; the
-    passes join integer positions, not the txn_id strings.
+    Union-find over integer positions in numpy, all links at once: each pass hooks every
+    link's larger root under its smaller, then every node jumps to its root; a few passes,
+    as episodes are small.
     """
-    links = pairs.select("in_txn", "out_txn").unique()
-    credits = links.select(pl.col("in_txn").unique().sort()).with_row_index("lab")
-    debits = links.select(pl.col("out_txn").unique()).with_row_index("out")
-    links = links.join(credits, on="in_txn").join(debits, on="out_txn").select("lab", "out")
-    links = links.with_columns(node=pl.col("lab"))
-    while True:
-        by_out = links.group_by("out").agg(out_lab=pl.col("lab").min())
-        spread = links.join(by_out, on="out").group_by("node").agg(new=pl.col("out_lab").min())
-        links = links.join(spread, on="node")
-        if links.filter(pl.col("new") < pl.col("lab")).is_empty():
-            break
-        links = links.drop("lab").rename({"new": "lab"})
-    labels = links.group_by("node").agg(ep=pl.col("lab").min().cast(pl.String))
-    return credits.join(labels, left_on="lab", right_on="node").select("in_txn", "ep")
+    n = pairs.height
+    ranks = pl.concat([pairs["in_txn"], pairs["out_txn"]]).rank("dense").cast(pl.Int64)
+    pairs = pairs.with_columns(in_id=ranks[:n], out_id=ranks[n:])
+    # Credits take their positions among the credits (0..), debits n + their id: a group's
+    # smallest node, its root, is its first credit.
+    u = (pairs["in_id"].rank("dense").cast(pl.Int64) - 1).to_numpy()
+    v = pairs["out_id"].to_numpy() + n
+    root = np.arange(3 * n + 1)
+    while not (root[u] == root[v]).all():
+        ru, rv = root[u], root[v]
+        np.minimum.at(root, np.maximum(ru, rv), np.minimum(ru, rv))
+        jumped = root[root]
+        while (jumped != root).any():
+            root, jumped = jumped, jumped[jumped]
+    return pairs.with_columns(ep=pl.Series(root[u]))
 
 
 def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
@@ -60,11 +64,14 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
     against it, and their pairs are dropped. An episode whose debits never balance its
     credits is dropped whole.
     """
-    pairs = pairs.join(_pair_components(pairs), on="in_txn")
+    pairs = _with_episodes(pairs)
+    # Payments by integer id (ordered as their txn_ids): the work below hashes and sorts no
+    # strings. A payment is a credit or a debit of one episode, never both (the conduit would
+    # pay itself).
     legs = pl.concat(
         [
-            pairs.select("ep", txn="in_txn", t="t1", v="a1", credit=pl.lit(True)),
-            pairs.select("ep", txn="out_txn", t="t2", v="a2", credit=pl.lit(False)),
+            pairs.select("ep", txn="in_id", t="t1", v="a1", credit=pl.lit(True)),
+            pairs.select("ep", txn="out_id", t="t2", v="a2", credit=pl.lit(False)),
         ]
     ).unique(["ep", "txn", "credit"])
     legs = legs.sort("ep", "t", "txn")
@@ -83,14 +90,14 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
         .with_columns(best=pl.col("k").filter("ok").max().over("ep"))
         .filter(pl.col("best").is_not_null(), pl.col("k") <= pl.col("best"))
     )
-    kept_out: list[str] = runs["txn"].to_list()
-    kept_in: list[str] = (
-        legs.filter("credit").join(runs.select("ep").unique(), on="ep")["txn"].to_list()
-    )
+    kept_in = legs.filter("credit").join(runs.select("ep").unique(), on="ep")["txn"]
+    kept_out = runs["txn"]
+    more_in: list[int] = []
+    more_out: list[int] = []
     by_ep = (
         legs.join(n_in.filter(pl.col("n_in") > 1), on="ep", how="semi")
         .group_by("ep", maintain_order=True)
-        .agg("txn", "t", "v", "credit")
+        .agg("txn", pl.col("t").to_physical(), "v", "credit")  # times as integers: faster to list
     )
     for txns, times, values, is_credit in zip(
         by_ep["txn"].to_list(),
@@ -118,11 +125,16 @@ def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame
             if cover > 0 and lo * cover <= sent <= hi * cover:
                 best = (used, k)
         if best is not None:
-            kept_in += best[0]
-            kept_out += [x for _, _, x in legs_out[: best[1] + 1]]
-    return pairs.filter(
-        pl.col("in_txn").is_in(pl.Series(kept_in, dtype=pl.String)),
-        pl.col("out_txn").is_in(pl.Series(kept_out, dtype=pl.String)),
+            more_in += best[0]
+            more_out += [x for _, _, x in legs_out[: best[1] + 1]]
+    kept_in = kept_in.append(pl.Series(more_in, dtype=pl.Int64))
+    kept_out = kept_out.append(pl.Series(more_out, dtype=pl.Int64))
+    return (
+        pairs.filter(
+            pl.col("in_id").is_in(kept_in.implode()), pl.col("out_id").is_in(kept_out.implode())
+        )
+        .drop("in_id", "out_id")
+        .with_columns(pl.col("ep").cast(pl.String))
     )
 
 
@@ -178,30 +190,60 @@ def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
     )
 
 
-def _groups(
-    tx: pl.DataFrame, rule: Rule, min_amount: float, routes: int, max_nodes: int
-) -> list[tuple[Any, ...]]:
-    """The layered groups over payments of at least `min_amount`, with at least `routes`
-    parallel routes and at most `max_nodes` accounts-in-an-episode: (accounts, conduits,
-    primary, legs, layers, conduits passing on, graph).
+def _pairs_by_size(tx: pl.DataFrame, rule: Rule, sizes: list[float]) -> list[pl.DataFrame]:
+    """For each of `sizes`: the forward pairs between quiet accounts (a credit passed on
+    within `layer_hours`) over payments of at least that size, on links whose counted payments
+    all fall within `one_off_days` (regular contacts recur and are left out).
 
-    polars narrows to forward pairs between quiet accounts (a credit passed on within
-    `layer_hours`) whose conduit conserved the money in that episode; networkx then looks at
-    the connected groups of accounts-in-an-episode, each a few dozen nodes at most.
+    One join for all sizes: each payment carries, per size, whether it counts at that size
+    (big enough, and a one-off link among the payments of that size: a link's smaller
+    payments can make it recur), and each size keeps the pairs whose two payments count.
     """
     hours = int(param(rule, "layer_hours"))
-    one_off = int(param(rule, "one_off_days"))
-    lo, hi = float(param(rule, "min_conservation")), float(param(rule, "max_conservation"))
-    pairs = forward_pairs(
-        tx,
+    one_off = pl.duration(days=int(param(rule, "one_off_days")))
+    quiet = quiet_accounts(tx, int(param(rule, "max_account_payments")))
+    edges = (
+        external_edges(tx)
+        .select(*EDGE_COLS)
+        .filter(pl.col("amount_gbp") >= min(sizes))
+        .join(quiet, left_on="payer", right_on="account", how="semi")
+        .join(quiet, left_on="payee", right_on="account", how="semi")
+    )
+    # Each link's spans at every size in one pass over the links (one window, not one a size).
+    spans: list[pl.Expr] = []
+    counts: dict[str, pl.Expr] = {}
+    for i, size in enumerate(sizes):
+        counted = pl.col("amount_gbp") >= size
+        t = pl.when(counted).then(pl.col("booked_at"))
+        spans.append((t.max() - t.min() < one_off).alias(f"n{i}"))
+        counts[f"n{i}"] = counted & pl.col(f"n{i}")
+    edges = (
+        edges.with_columns(pl.struct(spans).over("payer", "payee").struct.unnest())
+        .with_columns(**counts)
+        .filter(pl.any_horizontal(*counts))
+    )
+    pairs = pass_on(
+        edges.rename({n: f"in_{n}" for n in counts}),
+        edges.rename({n: f"out_{n}" for n in counts}),
         hours,
         float(param(rule, "min_split_ratio")),
         float(param(rule, "max_merge_ratio")),
-        min_amount,
-        int(param(rule, "max_account_payments")),
-        one_off,
-        quiet_ends=True,
     ).collect()
+    flags = [f"{side}_{n}" for side in ("in", "out") for n in counts]
+    return [pairs.filter(f"in_{n}", f"out_{n}").drop(flags) for n in counts]
+
+
+def _groups(pairs: pl.DataFrame, rule: Rule, routes: int, max_nodes: int) -> list[tuple[Any, ...]]:
+    """The layered groups in the forward `pairs` of one payment size, with at least `routes`
+    parallel routes and at most `max_nodes` accounts-in-an-episode: (accounts, conduits,
+    primary, legs, layers, conduits passing on, graph).
+
+    The pairs are narrowed to those whose conduit conserved the money in that episode;
+    networkx then looks at the connected groups of accounts-in-an-episode, each a few dozen
+    nodes at most.
+    """
+    hours = int(param(rule, "layer_hours"))
+    lo, hi = float(param(rule, "min_conservation")), float(param(rule, "max_conservation"))
     pairs = _conduit_episodes(pairs, lo, hi)
     if pairs.is_empty():
         return []
@@ -277,10 +319,12 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     """
     hours = int(param(rule, "layer_hours"))
     one_off = int(param(rule, "one_off_days"))
+    ordinary, small = _pairs_by_size(
+        tx, rule, [float(param(rule, "min_amount_gbp")), float(param(rule, "min_small_amount_gbp"))]
+    )
     found = _groups(
-        tx,
+        ordinary,
         rule,
-        float(param(rule, "min_amount_gbp")),
         int(param(rule, "min_parallel_routes")),
         int(param(rule, "max_group_accounts")),
     )
@@ -288,9 +332,8 @@ def stack(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     found += [
         f
         for f in _groups(
-            tx,
+            small,
             rule,
-            float(param(rule, "min_small_amount_gbp")),
             int(param(rule, "min_parallel_routes_small")),
             int(param(rule, "max_group_accounts_small")),
         )
