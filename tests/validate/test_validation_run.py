@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +190,16 @@ def test_stage_validate_validates_every_batch_of_a_file_in_one_run(
     assert element_counts == [15, 15, 10]  # every row, each in exactly one batch
     html = (validation / "data_docs" / "index.html").read_text()
     assert all(f"amlworld on batch {b}</a>: <strong>passed</strong>" in html for b in batches)
+
+
+def test_importing_gx_leaves_the_collector_on_and_its_objects_out_of_later_passes() -> None:
+    # a process of its own: in this one great_expectations is imported already
+    code = (
+        "import gc; from finflow.validate.gx_suites import _import_gx; "
+        "frozen = gc.get_freeze_count(); _import_gx(); "
+        "print(gc.isenabled(), gc.get_freeze_count() - frozen)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    enabled, frozen = out.stdout.split()
+    assert enabled == "True"
+    assert int(frozen) > 100_000  # GX's modules and what they hold
