@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from txbuild import at, frame, tx
 
-from finflow.detect.layered import bipartite
+from finflow.detect.layered import _peeled, bipartite
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
 
@@ -81,3 +82,13 @@ def test_bipartite_judges_each_group_on_its_own_accounts_busyness(tmp_path: Path
     ]
     alerts = bipartite(frame(tmp_path, busy_group + quiet_group + own), RULES["BIPARTITE"])
     assert [a["primary"] for a in alerts] == ["5:R0"]
+
+
+def test_bipartite_peeling_goes_on_until_every_account_keeps_enough_links() -> None:
+    # A chain p0-q0, p0-q1, p1-q1, p1-q2, p2-q2 falls apart link by link over three passes
+    # (each drop takes a neighbour below two links); the full 2 x 2 block p3/p4-q3/q4 stays.
+    payers = np.array([0, 0, 1, 1, 2, 3, 3, 4, 4])
+    payees = np.array([0, 1, 1, 2, 2, 3, 4, 3, 4])
+    assert _peeled(payers, payees, 2).tolist() == [5, 6, 7, 8]
+    assert _peeled(payers, payees, 1).tolist() == list(range(9))
+    assert _peeled(payers[:0], payees[:0], 2).tolist() == []

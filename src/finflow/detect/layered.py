@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import polars as pl
 
 from finflow.detect.alert import make_alert
@@ -39,13 +40,14 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     days = int(param(rule, "window_days"))
     min_side = int(param(rule, "min_side"))
     min_degree = int(param(rule, "min_degree"))
-    edges = _quiet_edges(tx, rule)
+    edges = _quiet_edges(tx, rule).collect()
     # One-off links only (all the pair's payments inside one window: regular contacts recur),
-    # each placed in every window (starting at midnight) that contains it.
+    # each placed in every window (starting at midnight) that contains it. Their payments
+    # are listed once the groups have narrowed them (below).
     pairs = (
-        edges.group_by("payer", "payee")
+        edges.lazy()
+        .group_by("payer", "payee")
         .agg(
-            pl.col("txn_id"),
             first=pl.col("booked_at").min(),
             last=pl.col("booked_at").max(),
             value=money_sum(pl.col("amount_gbp")),
@@ -55,28 +57,35 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     )
     # Narrow before placing links in windows: a payer with fewer than min_degree one-off
     # payees in the whole data (or a payee with fewer payers) cannot be in any group.
-    while True:
-        before = pairs.height
-        pairs = pairs.filter(
-            pl.len().over("payer") >= min_degree, pl.len().over("payee") >= min_degree
-        )
-        if pairs.height == before:
-            break
-    cand = pairs.with_columns(
+    pairs = pairs.with_columns(_dense_ids(pairs, "payer"), _dense_ids(pairs, "payee"))
+    ids_below = pairs.height  # any id, even after the peel below
+    pairs = pairs[_peeled(pairs["payer_id"].to_numpy(), pairs["payee_id"].to_numpy(), min_degree)]
+    placed = pairs.select(
+        "payer_id",
+        "payee_id",
+        row=pl.int_range(pl.len()),
         win=pl.int_ranges(
             pl.col("last").dt.date().cast(pl.Int32) - days + 1,
             pl.col("first").dt.date().cast(pl.Int32) + 1,
-        )
+        ),
     ).explode("win")
-    # Peel: every payer keeps >= min_degree payees and every payee >= min_degree payers.
-    while True:
-        before = cand.height
-        cand = cand.filter(
-            pl.len().over("win", "payer") >= min_degree,
-            pl.len().over("win", "payee") >= min_degree,
-        )
-        if cand.height == before:
-            break
+    # Peel: every payer keeps >= min_degree payees and every payee >= min_degree payers, in
+    # each window (a payer in a window, a payee in a window: one id each).
+    win = placed["win"].to_numpy().astype(np.int64)
+    win -= win.min(initial=0)
+    payer_in_win, payee_in_win = (
+        np.unique(win * ids_below + placed[side].to_numpy(), return_inverse=True)[1]
+        for side in ("payer_id", "payee_id")
+    )
+    placed = placed[_peeled(payer_in_win, payee_in_win, min_degree)]
+    cand = pairs.drop("payer_id", "payee_id")[placed["row"]].with_columns(win=placed["win"])
+    listed = (
+        edges.lazy()
+        .join(cand.lazy().select("payer", "payee").unique(), on=["payer", "payee"], how="semi")
+        .group_by("payer", "payee")
+        .agg("txn_id")
+    )
+    cand = cand.lazy().join(listed, on=["payer", "payee"], maintain_order="left").collect()
     groups: list[dict[str, Any]] = []
     for (_,), group in cand.sort("win", "payer", "payee").group_by(["win"], maintain_order=True):
         graph: nx.Graph[str] = nx.Graph()
@@ -124,6 +133,26 @@ def bipartite(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
         )
         alerts.setdefault("|".join(alert["evidence_txn_ids"]), alert)
     return _widest(list(alerts.values()))
+
+
+def _dense_ids(frame: pl.DataFrame, key: str) -> pl.Series:
+    """``{key}_id``: a number per distinct `key` (0..n-1, in no particular order), by one hash
+    join: cheaper than sorting the strings."""
+    ids = frame.select(pl.col(key).unique()).with_row_index(f"{key}_id")
+    return frame.select(key).join(ids, on=key, maintain_order="left")[f"{key}_id"]
+
+
+def _peeled(a: np.ndarray, b: np.ndarray, least: int) -> np.ndarray:
+    """Positions of the links (a[i], b[i]) left when every `a` node and every `b` node keeps
+    at least `least` links, by dense integer ids: dropping a node's links can take another
+    below `least`, so peel until nothing changes (a few dozen passes, each over the links
+    left, counted with numpy; the same links whichever order they are dropped in)."""
+    kept = np.arange(len(a))
+    while True:
+        ok = (np.bincount(a)[a] >= least) & (np.bincount(b)[b] >= least)
+        if ok.all():
+            return kept
+        a, b, kept = a[ok], b[ok], kept[ok]
 
 
 def _payments_during(tx: pl.DataFrame, rule: Rule, groups: list[dict[str, Any]]) -> list[int]:
