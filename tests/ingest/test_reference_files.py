@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +13,7 @@ import pytest
 from finflow.errors import FeedFormatError
 from finflow.ingest.reference import read_reference
 from finflow.ingest.runner import ingest_folder
-from finflow.ingest.sniff import sniff
+from finflow.ingest.sniff import SNIFF_BYTES, sniff
 
 CUSTOMERS = """customer_id,name,date_of_birth,addresses,phone,email,nationality,account_ids,device_id
 C1,Ahmed Karimi,1990-04-02,12 High St London;3 Quay Rd Dover,+44 7700 900001,ak@example.org,af,0011:80001;0011:80002,
@@ -150,3 +151,36 @@ def test_runner_counts_reference_files_and_writes_reference_tables(tmp_path: Pat
         assert pl.read_parquet(lake).height == accepted
     quarantine = pl.read_parquet(out / "quarantine" / "quarantine.parquet")
     assert {"UNKNOWN_INSTITUTION_TYPE", "BAD_DATE_OF_BIRTH"} <= set(quarantine["reason"])
+
+
+def test_reference_files_are_read_on_a_thread_and_committed_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finflow.ingest import runner
+
+    threads: dict[str, str] = {}
+
+    def recording(path: Path, sha256: str, kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        threads[path.name] = threading.current_thread().name
+        return read_reference(path, sha256, kind)
+
+    monkeypatch.setattr(runner, "read_reference", recording)
+    feeds = tmp_path / "feeds"
+    _write(feeds, "a.txt", CUSTOMERS)
+    _write(feeds, "b.txt", "customer_id,name,date_of_birth,account_ids\n")  # no data row
+    good_rows = b"".join(b"%d,Bank,,GB,bank\n" % n for n in range(SNIFF_BYTES // 10))
+    institutions = b"institution_id,name,bic,country,type\n" + good_rows + b"0,B\xff,,GB,bank\n"
+    (feeds / "c.txt").write_bytes(institutions)  # not UTF-8 past what sniffing reads
+    _write(
+        feeds,
+        "t.csv",
+        "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
+        "Amount Paid,Payment Currency,Payment Format,Is Laundering\n"
+        "2022/09/01 00:20,0011,80001,0012,90001,100.00,UK Pound,100.00,UK Pound,Wire,0\n",
+    )
+    result = ingest_folder(feeds, tmp_path / "out")
+    assert [e["file"] for e in result["files"]] == ["a.txt", "b.txt", "c.txt", "t.csv"]
+    assert [e["status"] for e in result["files"]] == ["ingested", "no_rows", "rejected", "ingested"]
+    assert "not valid UTF-8" in result["files"][2]["message"]
+    assert set(threads) == {"a.txt", "b.txt", "c.txt"}
+    assert all(name.startswith("finflow-reference") for name in threads.values())
