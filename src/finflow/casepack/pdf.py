@@ -1,7 +1,8 @@
 """case.pdf and linkchart.png through headless Chromium, for the top cases of a run.
 
 The PDF is printed from the pack's own ``index.html`` (CSS ``@page`` rules put the marking,
-the case reference and "page n of N" in every page's margins). Chromium's PDF writer stamps
+the case reference and "page n of N" in every page's margins), by one Chromium for all the
+cases of a run, a tab per case (`finflow.casepack.devtools`). Chromium's PDF writer stamps
 ``/CreationDate`` and ``/ModDate`` with the wall clock; both are rewritten, at the same byte
 length, from the case's ``generated_at``, so the same Chromium build and fonts give the same
 bytes. The link-chart PNG is a screenshot of ``figures/linkchart.svg``. After either file is
@@ -13,44 +14,32 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from finflow.casepack.devtools import CHROMIUM_FLAGS, Browser, RenderError
 from finflow.casepack.manifest import MANIFEST_NAME, write_manifest
-from finflow.errors import FinflowError
 
 log = logging.getLogger(__name__)
 
 PDF_NAME = "case.pdf"
 PNG_NAME = "linkchart.png"
 DEFAULT_TOP_N = 10
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-    "--default-background-color=ffffffff",
-)
+PDF_TIMEOUT = 180.0
+"""Seconds for loading and printing one case (the largest top cases have ~60 pages)."""
+SCREENSHOT_FLAGS = (*CHROMIUM_FLAGS, "--default-background-color=ffffffff")
 _DATE_RE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})([^)]*)\)")
 _SVG_SIZE_RE = re.compile(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"')
-
-
-class RenderError(FinflowError):
-    """Chromium is missing or failed to print a case pack."""
 
 
 def find_chromium(chromium: Path | str | None = None) -> Path:
@@ -72,7 +61,7 @@ def chromium_version(chromium: Path) -> str:
 
 def _run(chromium: Path, args: Sequence[str], timeout: float) -> None:
     with tempfile.TemporaryDirectory(prefix="finflow-chromium-") as profile:
-        cmd = [str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+        cmd = [str(chromium), *SCREENSHOT_FLAGS, f"--user-data-dir={profile}", *args]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
@@ -153,26 +142,26 @@ def _refresh_manifest(case_dir: Path, renderer: str) -> None:
     write_manifest(case_dir, inputs, old)
 
 
-def write_pdf(case_dir: Path, chromium: Path | str | None = None, timeout: float = 180) -> Path:
-    """Print ``case_dir/index.html`` to ``case_dir/case.pdf``; return the PDF path."""
+def write_pdf(
+    case_dir: Path,
+    chromium: Path | str | None = None,
+    timeout: float = PDF_TIMEOUT,
+    browser: Browser | None = None,
+) -> Path:
+    """Print ``case_dir/index.html`` to ``case_dir/case.pdf``; return the PDF path.
+
+    Prints on `browser` when given (see `render_top_cases`), else on a Chromium started for
+    this one file, with `timeout` for loading and for printing.
+    """
     case_dir = Path(case_dir)
     exe = find_chromium(chromium)
     out = case_dir / PDF_NAME
-    tmp = case_dir / ".case.pdf.part"
-    _run(
-        exe,
-        [
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={tmp}",
-            (case_dir / "index.html").resolve().as_uri(),
-        ],
-        timeout,
-    )
-    if not tmp.exists() or tmp.stat().st_size == 0:
+    with nullcontext(browser) if browser else Browser(exe, timeout) as printer:
+        data = printer.print_pdf((case_dir / "index.html").resolve().as_uri())
+    if not data:
         raise RenderError(f"Chromium wrote no PDF for {case_dir.name}")
-    data = relativise_links(tmp.read_bytes(), case_dir)
+    data = relativise_links(data, case_dir)
     out.write_bytes(fix_pdf_dates(data, _generated_at(case_dir)))
-    tmp.unlink()
     _refresh_manifest(case_dir, chromium_version(exe))
     log.info("PDF written to %s", out)
     return out
@@ -196,10 +185,13 @@ def write_png(case_dir: Path, chromium: Path | str | None = None, timeout: float
 
 
 def render_case_files(
-    case_dir: Path, chromium: Path | str | None = None, png: bool = True
+    case_dir: Path,
+    chromium: Path | str | None = None,
+    png: bool = True,
+    browser: Browser | None = None,
 ) -> list[Path]:
     """The PDF (and the link-chart PNG when `png`) of one case folder."""
-    paths = [write_pdf(case_dir, chromium)]
+    paths = [write_pdf(case_dir, chromium, browser=browser)]
     if png:
         paths.append(write_png(case_dir, chromium))
     return paths
@@ -211,21 +203,29 @@ def render_top_cases(
     top_n: int = DEFAULT_TOP_N,
     chromium: Path | str | None = None,
     png: bool = True,
-    workers: int = 4,
+    workers: int | None = None,
 ) -> dict[str, list[Path]]:
     """Render PDFs (and PNGs) for the first `top_n` of `case_ids` (give them in rank order).
 
-    Runs up to `workers` Chromium processes at once. A case that fails is logged and left
-    without a PDF; the others still render. Returns case id -> files written.
+    One Chromium prints them all, in up to `workers` tabs at once (default: one per core;
+    a tab's page is laid out and printed by its own renderer process). A case that fails is
+    logged and left without a PDF; the others still render. Returns case id -> files written.
     """
     if top_n <= 0 or not case_ids:
         return {}
     exe = find_chromium(chromium)
     chosen = list(case_ids)[:top_n]
+    tabs = max(1, min(workers or os.cpu_count() or 1, len(chosen)))
     done: dict[str, list[Path]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    try:
+        browser = Browser(exe, PDF_TIMEOUT)
+    except RenderError as exc:
+        log.error("no PDF rendered for the top %d cases: %s", len(chosen), exc)
+        return done
+    with browser, ThreadPoolExecutor(max_workers=tabs) as pool:
         futures = {
-            cid: pool.submit(render_case_files, Path(cases_dir) / cid, exe, png) for cid in chosen
+            cid: pool.submit(render_case_files, Path(cases_dir) / cid, exe, png, browser)
+            for cid in chosen
         }
         for cid, future in futures.items():
             try:
