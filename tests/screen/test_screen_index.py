@@ -117,3 +117,17 @@ def test_a_name_screened_again_under_other_dates_gives_what_a_new_screener_gives
         ]
         assert seen[(dob, threshold)] == expected
     assert any(seen[(None, 0.5)])  # the names do match something
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAME)
+def test_deletions_are_every_string_with_up_to_the_allowed_letters_removed(word: str) -> None:
+    from itertools import combinations
+
+    depth = 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+    expected = {
+        "".join(c for i, c in enumerate(word) if i not in gone)
+        for k in range(depth + 1)
+        for gone in combinations(range(len(word)), k)
+    }
+    assert deletions(word) == expected

@@ -29,18 +29,22 @@ from finflow.screen.similarity import (
 def deletions(token: str) -> set[str]:
     """Strings reachable by up to the deletions the fuzzy rule may need for this token."""
     n = len(token)
-    out = {token}
-    if n >= 4:  # one deletion from 4 letters, two from 7: each position (pair) deleted once
-        out.update(token[:i] + token[i + 1 :] for i in range(n))
-    if n >= 7:
-        out.update(
-            token[:i] + token[i + 1 : j] + token[j + 1 :] for i in range(n) for j in range(i + 1, n)
-        )
+    if n < 4:
+        return {token}
+    once = [token[:i] + token[i + 1 :] for i in range(n)]
+    out = {token, *once}
+    if n >= 7:  # two deletions from 7 letters: the second at or after the first, once each
+        for i, word in enumerate(once):
+            out.update([word[:j] + word[j + 1 :] for j in range(i, n - 1)])
     return out
 
 
 def keys(text: str) -> Iterator[str]:
-    """Every key a unit text is posted under (and looked up by)."""
+    """Every key a unit text is posted under (and looked up by), but its deletions.
+
+    The deletion neighbourhood (`deletions`, ~100 strings for a long run-together unit) is kept
+    in a map of its own and looked up with one set intersection, not key by key.
+    """
     yield "t:" + text
     if len(text) == 1:
         return
@@ -50,8 +54,6 @@ def keys(text: str) -> Iterator[str]:
         yield "p:" + key
     if key := consonants(text):
         yield "s:" + key
-    for deleted in deletions(text):
-        yield "d:" + deleted
 
 
 class VocabularyIndex:
@@ -67,6 +69,7 @@ class VocabularyIndex:
         self.rows: list[set[int]] = []
         self.compound_rows: list[set[int]] = []  # rows where the unit is two tokens run together
         self.by_key: dict[str, list[int]] = {}
+        self.by_deletion: dict[str, list[int]] = {}  # deletion strings (`deletions`) -> ids
         self.initials: dict[str, list[int]] = {}
 
     def add(self, text: str, row: int, compound: bool, significant: bool) -> int:
@@ -79,6 +82,9 @@ class VocabularyIndex:
             self.compound_rows.append(set())
             for key in keys(text):
                 self.by_key.setdefault(key, []).append(vid)
+            if len(text) > 1:
+                for deleted in deletions(text):
+                    self.by_deletion.setdefault(deleted, []).append(vid)
             for size in range(MIN_PREFIX_LEN, len(text)):
                 if 2 * size >= len(text):  # the prefix rule needs 60%: a margin, exact later
                     self.by_key.setdefault("x:" + text[:size], []).append(vid)
@@ -98,6 +104,11 @@ class VocabularyIndex:
             hit = by_key.get(key)
             if hit:
                 found.update(hit)
+        if len(text) > 1:
+            by_deletion = self.by_deletion
+            # a dict's key view intersected with a set walks the smaller of the two, in C
+            for deleted in by_deletion.keys() & deletions(text):
+                found.update(by_deletion[deleted])
         longer = by_key.get("x:" + text)  # entries that `text` is the start of
         if longer:
             found.update(longer)
