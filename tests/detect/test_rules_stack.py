@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.detect.stack import _with_episodes, stack
+from finflow.detect.stack import _roots, _with_episodes, stack
 
 RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
@@ -204,3 +205,11 @@ def test_stack_episodes_join_credits_and_debits_linked_through_any_chain_of_pair
         "c3": 0,
         "c4": 4,
     }
+
+
+def test_stack_groups_map_each_node_to_the_smallest_node_linked_to_it_by_any_path() -> None:
+    # 7-6-5-4 a chain given from its far end (several passes of the union-find), 1-3 a pair
+    # linked both ways, 0, 2 and 8 alone
+    u = np.array([7, 6, 5, 3, 1])
+    v = np.array([6, 5, 4, 1, 3])
+    assert _roots(u, v, 9).tolist() == [0, 1, 2, 1, 4, 4, 4, 4, 8]

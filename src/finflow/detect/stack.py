@@ -29,10 +29,6 @@ def _with_episodes(pairs: pl.DataFrame) -> pl.DataFrame:
     """`pairs` with integer ids for their payments (``in_id``, ``out_id``, in txn_id order)
     and ``ep``: the connected group of credits and debits linked by forward pairs each belongs
     to, numbered by the position of its first credit among the credits in txn_id order.
-
-    Union-find over integer positions in numpy, all links at once: each pass hooks every
-    link's larger root under its smaller, then every node jumps to its root; a few passes,
-    as episodes are small.
     """
     n = pairs.height
     ranks = pl.concat([pairs["in_txn"], pairs["out_txn"]]).rank("dense").cast(pl.Int64)
@@ -41,14 +37,24 @@ def _with_episodes(pairs: pl.DataFrame) -> pl.DataFrame:
     # smallest node, its root, is its first credit.
     u = (pairs["in_id"].rank("dense").cast(pl.Int64) - 1).to_numpy()
     v = pairs["out_id"].to_numpy() + n
-    root = np.arange(3 * n + 1)
+    return pairs.with_columns(ep=pl.Series(_roots(u, v, 3 * n + 1)[u]))
+
+
+def _roots(u: np.ndarray, v: np.ndarray, size: int) -> np.ndarray:
+    """Each of the nodes 0..`size`-1 mapped to the smallest node of its connected group, the
+    links being `u`[i] -- `v`[i].
+
+    Union-find in numpy, all links at once: each pass hooks every link's larger root under
+    its smaller, then every node jumps to its root; a few passes, as groups are small.
+    """
+    root = np.arange(size)
     while not (root[u] == root[v]).all():
         ru, rv = root[u], root[v]
         np.minimum.at(root, np.maximum(ru, rv), np.minimum(ru, rv))
         jumped = root[root]
         while (jumped != root).any():
             root, jumped = jumped, jumped[jumped]
-    return pairs.with_columns(ep=pl.Series(root[u]))
+    return root
 
 
 def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
@@ -251,12 +257,11 @@ def _groups(pairs: pl.DataFrame, rule: Rule, routes: int, max_nodes: int) -> lis
     width = int(param(rule, "min_end_width"))
     # Cheap shape counts per group first (most groups are single chains or fans, trees):
     # networkx only looks at groups with a parallel route and room for the layers.
-    groups = UnionFind()
-    for a, b in zip(legs["na"].to_list(), legs["nb"].to_list(), strict=True):
-        groups.join(a, b)
-    legs = legs.with_columns(
-        group=pl.Series([groups.find(a) for a in legs["na"].to_list()], dtype=pl.String)
-    )
+    # The groups by integer node ids in numpy (a group's id is only compared, never shown): a
+    # Python union-find over the node names cost a second a million legs.
+    n = legs.height
+    ids = pl.concat([legs["na"], legs["nb"]]).rank("dense").cast(pl.Int64).to_numpy()
+    legs = legs.with_columns(group=pl.Series(_roots(ids[:n], ids[n:], 2 * n + 1)[ids[:n]]))
     shapes = (
         pl.concat([legs.select("group", node="na"), legs.select("group", node="nb")])
         .group_by("group")
