@@ -11,7 +11,7 @@ from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.detect.stack import _roots, _with_episodes, stack
+from finflow.detect.stack import SEP, _leg_nodes, _roots, _with_episodes, stack
 
 RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
@@ -213,3 +213,30 @@ def test_stack_groups_map_each_node_to_the_smallest_node_linked_to_it_by_any_pat
     u = np.array([7, 6, 5, 3, 1])
     v = np.array([6, 5, 4, 1, 3])
     assert _roots(u, v, 9).tolist() == [0, 1, 2, 1, 4, 4, 4, 4, 8]
+
+
+def test_stack_legs_join_an_accounts_other_legs_within_hours_under_the_smallest_key() -> None:
+    # S starts the money of two episodes 2 h apart: one node, named by its smallest key; D
+    # ends them 199 h apart (past 96): two nodes; each conduit's episode is a node of its own
+    def pair(i: str, ep: str, h_in: float, h_out: float) -> dict[str, object]:
+        return {
+            "in_txn": f"a{i}",
+            "src": "S",
+            "mid": f"M{i}",
+            "t1": at(hours=h_in),
+            "a1": 1.0,
+            "ep": ep,
+            "out_txn": f"b{i}",
+            "dst": "D",
+            "t2": at(hours=h_out),
+            "a2": 1.0,
+        }
+
+    legs = _leg_nodes(pl.DataFrame([pair("1", "0", 0, 1), pair("2", "1", 2, 200)]), 96)
+    got = {t: (a, b) for t, a, b in legs.select("txn", "na", "nb").iter_rows()}
+    assert got == {
+        "a1": (f"S{SEP}ta1", f"M1{SEP}0"),
+        "a2": (f"S{SEP}ta1", f"M2{SEP}1"),
+        "b1": (f"M1{SEP}0", f"D{SEP}tb1"),
+        "b2": (f"M2{SEP}1", f"D{SEP}tb2"),
+    }

@@ -19,7 +19,6 @@ from finflow.detect.alert import make_alert
 from finflow.detect.flows import EDGE_COLS, pass_on, quiet_accounts
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
-from finflow.detect.unionfind import UnionFind
 
 SEP = "\x1f"
 """Between an account and the episode in a node's name (never inside an account key)."""
@@ -175,22 +174,20 @@ def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
         )
         .sort("acct", "t", "txn", "side")
     )
-    groups = UnionFind()
-    prev: tuple[str, Any, str, bool] | None = None
-    for acct, t, key, is_end in zip(
-        items["acct"].to_list(),
-        items["t"].to_list(),
-        items["key"].to_list(),
-        items["ep"].is_null().to_list(),
-        strict=True,
-    ):
-        if prev is not None and prev[0] == acct and (is_end or prev[3]):
-            if t - prev[1] <= timedelta(hours=hours):
-                groups.join(prev[2], key)
-        prev = (acct, t, key, is_end)
-    nodes = items.with_columns(
-        node=pl.Series([groups.find(k) for k in items["key"].to_list()], dtype=pl.String)
+    # Each item joins the one before it on the same account, within `hours`, unless both are
+    # episode legs (an episode is one node already). Union-find over the keys' ranks: the
+    # smallest rank of a group is its smallest key, the node's name.
+    end = pl.col("ep").is_null()
+    items = items.with_columns(
+        id=pl.col("key").rank("dense").cast(pl.Int64) - 1,
+        link=(pl.col("acct") == pl.col("acct").shift())
+        & (end | end.shift())
+        & (pl.col("t") - pl.col("t").shift() <= timedelta(hours=hours)),
     )
+    links = items.select(u=pl.col("id").shift(), v="id", link="link").filter("link")
+    ids = items["id"].to_numpy()
+    root = _roots(links["u"].to_numpy(), links["v"].to_numpy(), int(ids.max()) + 1)
+    nodes = items.with_columns(node=items["key"].unique().sort().gather(root[ids]))
     return legs.join(nodes.filter(pl.col("side") == "a").select("txn", na="node"), on="txn").join(
         nodes.filter(pl.col("side") == "b").select("txn", nb="node"), on="txn"
     )
