@@ -67,7 +67,12 @@ def _screen_parsers(sub: Any) -> None:
     scr.add_argument("--queries", type=Path, required=True, help="CSV: query_id,name[,dob,type]")
     scr.add_argument("--out", type=Path, required=True, help="CSV of possible matches")
     scr.add_argument("--threshold", type=float, default=None, help="minimum score (0.75)")
-    scr.add_argument("--workers", type=int, default=None, help="processes (all cores)")
+    scr.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes (all cores from 50,000 queries, else 1)",
+    )
     sev = sub.add_parser(
         "screen-evaluate", help="precision/recall of the screener on a labelled test set"
     )

@@ -6,6 +6,7 @@ import csv
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,6 +81,31 @@ def test_two_workers_give_the_same_output_as_one(tmp_path: Path, people_list_pat
     screen_file(screener, queries, tmp_path / "one.csv", workers=1)
     screen_file(screener, queries, tmp_path / "two.csv", workers=2)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_a_small_query_file_is_screened_in_one_process_unless_told(
+    tmp_path: Path, people_list_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finflow.screen import batch
+
+    started: list[int] = []
+    real_pool = batch.spawn_pool
+
+    def counting_pool(workers: int, **kwargs: Any) -> Any:
+        started.append(workers)
+        return real_pool(workers, **kwargs)
+
+    monkeypatch.setattr(batch, "spawn_pool", counting_pool)
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    lines = ["query_id,name"] + [f"q{i},Husain Rezaee" for i in range(30)]
+    queries = write_queries(tmp_path / "q.csv", "\n".join(lines) + "\n")
+    screener = Screener(load_list(people_list_path))
+    screen_file(screener, queries, tmp_path / "default.csv")
+    assert started == []  # 30 queries: one process, no workers to send the index to
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 10)
+    screen_file(screener, queries, tmp_path / "many.csv", workers=None)
+    assert started == [2]
+    assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -19,13 +19,15 @@ from finflow.score.entities import Resolution
 
 log = logging.getLogger(__name__)
 
-PARALLEL_FROM = 100_000
+PARALLEL_FROM = 200_000
 """Screen on all cores (finflow.screen.batch) from this many distinct names.
 
 The screener does a name's work once and only the date-of-birth step per (name, DOB) query
-(about 90 us per name with its dates, 5.5 s for the 61,771 names of the 5M benchmark set).
-Two spawned workers cost ~3 s of CPU to start and to receive the index, so below this many
-names one process is as fast and costs less (score CPU at 5M: 26.9 -> 21.8 s)."""
+(about 70 us per name with its dates: 4.3 s for the 61,771 names of the 5M benchmark set).
+Each spawned worker must first receive the whole index (`finflow.screen.batch.PARALLEL_FROM`:
+~8 s before two workers start on a 5,000-designation list), so below this many names one
+process is faster and costs less (score CPU at 5M: 26.9 -> 21.8 s on one process).
+"""
 
 IDENTIFIER_COLUMNS = {
     "address": "address",
