@@ -11,7 +11,8 @@ from txbuild import at, frame, tx
 
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
-from finflow.detect.stack import SEP, _leg_nodes, _roots, _with_episodes, stack
+from finflow.detect.stack import SEP, _leg_nodes, _with_episodes, stack
+from finflow.detect.unionfind import smallest_roots
 
 RULES = load_rules(known=set(DETECTORS)).rules
 Rows = list[dict[str, object]]
@@ -212,7 +213,7 @@ def test_stack_groups_map_each_node_to_the_smallest_node_linked_to_it_by_any_pat
     # linked both ways, 0, 2 and 8 alone
     u = np.array([7, 6, 5, 3, 1])
     v = np.array([6, 5, 4, 1, 3])
-    assert _roots(u, v, 9).tolist() == [0, 1, 2, 1, 4, 4, 4, 4, 8]
+    assert smallest_roots(u, v, 9).tolist() == [0, 1, 2, 1, 4, 4, 4, 4, 8]
 
 
 def test_stack_legs_join_an_accounts_other_legs_within_hours_under_the_smallest_key() -> None:

@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.flows import EDGE_COLS, pass_on, quiet_accounts
 from finflow.detect.graph import external_edges
 from finflow.detect.rules import Rule, param
+from finflow.detect.unionfind import smallest_roots
 
 SEP = "\x1f"
 """Between an account and the episode in a node's name (never inside an account key)."""
@@ -36,24 +36,7 @@ def _with_episodes(pairs: pl.DataFrame) -> pl.DataFrame:
     # smallest node, its root, is its first credit.
     u = (pairs["in_id"].rank("dense").cast(pl.Int64) - 1).to_numpy()
     v = pairs["out_id"].to_numpy() + n
-    return pairs.with_columns(ep=pl.Series(_roots(u, v, 3 * n + 1)[u]))
-
-
-def _roots(u: np.ndarray, v: np.ndarray, size: int) -> np.ndarray:
-    """Each of the nodes 0..`size`-1 mapped to the smallest node of its connected group, the
-    links being `u`[i] -- `v`[i].
-
-    Union-find in numpy, all links at once: each pass hooks every link's larger root under
-    its smaller, then every node jumps to its root; a few passes, as groups are small.
-    """
-    root = np.arange(size)
-    while not (root[u] == root[v]).all():
-        ru, rv = root[u], root[v]
-        np.minimum.at(root, np.maximum(ru, rv), np.minimum(ru, rv))
-        jumped = root[root]
-        while (jumped != root).any():
-            root, jumped = jumped, jumped[jumped]
-    return root
+    return pairs.with_columns(ep=pl.Series(smallest_roots(u, v, 3 * n + 1)[u]))
 
 
 def _conduit_episodes(pairs: pl.DataFrame, lo: float, hi: float) -> pl.DataFrame:
@@ -186,7 +169,7 @@ def _leg_nodes(pairs: pl.DataFrame, hours: int) -> pl.DataFrame:
     )
     links = items.select(u=pl.col("id").shift(), v="id", link="link").filter("link")
     ids = items["id"].to_numpy()
-    root = _roots(links["u"].to_numpy(), links["v"].to_numpy(), int(ids.max()) + 1)
+    root = smallest_roots(links["u"].to_numpy(), links["v"].to_numpy(), int(ids.max()) + 1)
     nodes = items.with_columns(node=items["key"].unique().sort().gather(root[ids]))
     return legs.join(nodes.filter(pl.col("side") == "a").select("txn", na="node"), on="txn").join(
         nodes.filter(pl.col("side") == "b").select("txn", nb="node"), on="txn"
@@ -258,7 +241,7 @@ def _groups(pairs: pl.DataFrame, rule: Rule, routes: int, max_nodes: int) -> lis
     # Python union-find over the node names cost a second a million legs.
     n = legs.height
     ids = pl.concat([legs["na"], legs["nb"]]).rank("dense").cast(pl.Int64).to_numpy()
-    legs = legs.with_columns(group=pl.Series(_roots(ids[:n], ids[n:], 2 * n + 1)[ids[:n]]))
+    legs = legs.with_columns(group=pl.Series(smallest_roots(ids[:n], ids[n:], 2 * n + 1)[ids[:n]]))
     shapes = (
         pl.concat([legs.select("group", node="na"), legs.select("group", node="nb")])
         .group_by("group")

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from finflow.detect.unionfind import smallest_roots
 from finflow.ingest.reference import CUSTOMER_SCHEMA
 from finflow.score.names import (
     address_key,
@@ -38,7 +39,6 @@ from finflow.score.names import (
 
 log = logging.getLogger(__name__)
 
-MAX_ROUNDS = 100
 CONTACTS = ("email", "phone", "address")
 EDGE_SCHEMA = {"a": pl.String, "b": pl.String}
 
@@ -174,8 +174,8 @@ def compare_customers(keys: pl.DataFrame, cfg: dict[str, Any]) -> pl.DataFrame:
 def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
     """node -> label (the smallest node id of its connected component).
 
-    Nodes are numbered in sorted order, then connected by min-label hooking and pointer
-    jumping on numpy arrays (a few passes over the edges, whatever the component sizes).
+    Nodes are numbered in sorted order, then connected by `smallest_roots` (numpy union-find:
+    a few passes over the edges, whatever the component sizes).
     """
     ordered = nodes.unique().sort()
     index = pl.DataFrame({"node": ordered}).with_row_index("i")
@@ -186,22 +186,8 @@ def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
     )
     a = pairs["i"].to_numpy().astype(np.int64)
     b = pairs["i_b"].to_numpy().astype(np.int64)
-    labels = np.arange(len(ordered), dtype=np.int64)
-    for _ in range(MAX_ROUNDS):
-        before = labels.copy()
-        low = np.minimum(labels[a], labels[b])
-        np.minimum.at(labels, labels[a], low)  # hook each root under the smaller label
-        np.minimum.at(labels, labels[b], low)
-        np.minimum.at(labels, a, low)
-        np.minimum.at(labels, b, low)
-        while True:  # pointer jumping: every node points at its root
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
-                break
-            labels = jumped
-        if np.array_equal(labels, before):
-            return pl.DataFrame({"node": ordered, "label": ordered.gather(labels)})
-    raise RuntimeError("entity resolution did not converge")  # pragma: no cover
+    labels = smallest_roots(a, b, len(ordered))
+    return pl.DataFrame({"node": ordered, "label": ordered.gather(labels)})
 
 
 def _party_id(label: pl.Expr) -> pl.Expr:
