@@ -22,6 +22,7 @@ from finflow import __version__
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import RuleSet, load_rules
 from finflow.errors import ConfigError, FinflowError, InputError
+from finflow.ingest import overlap
 from finflow.ingest.fx import load_fx
 from finflow.ingest.sniff import TRANSACTION_FEEDS
 
@@ -984,7 +985,10 @@ def stage_open_detection(
     The window is [`window_start` - lookback, `window_end`) in booking time (ISO 8601; either
     end open when None); the lookback (default: the longest rule window) lets patterns that
     started before the window be seen whole. Every ingested transaction file overlapping the
-    window contributes its rows in the window; every account file is included. The run folder
+    window contributes its rows in the window, except transactions that a file before it (by
+    name, then hash) already holds: an overlapping re-delivery is counted once, and the
+    repeats go to the run's quarantine as DUPLICATE_OF_OTHER_FILE (`finflow.ingest.overlap`).
+    Every account file is included. The run folder
     ``out_root/<run_id>/`` gets a lake slice and the state the later stages read
     (`stage_validate`, `stage_detect`, `stage_score`, `stage_casepacks`, `stage_store`,
     `finish`), so they run on it unchanged. The run id is a digest of the window, the files'
@@ -1035,13 +1039,19 @@ def stage_open_detection(
         in_window = in_window & (pl.col("booked_at") >= low)
     if end is not None:
         in_window = in_window & (pl.col("booked_at") < end)
-    files = []
-    for entry in feeds:
+    files: list[dict[str, Any]] = []
+    repeats: list[pl.DataFrame] = []
+    written: list[Path] = []
+    for entry in sorted(feeds, key=lambda e: (str(e["file"]), str(e["sha256"]))):
         part = f"{lake.key(entry['sha256'])}.parquet"
         source = lake.table_dir(lake_dir, "transactions") / part
         frame = pl.scan_parquet(source).filter(in_window).collect()
-        lake.write_parquet_atomic(frame, out_dir / "lake" / "transactions" / part)
-        files.append(entry | {"rows_in_window": frame.height})
+        kept, repeated = overlap.split_repeats(frame, written)
+        frame = kept.collect() if isinstance(kept, pl.LazyFrame) else kept
+        written.append(out_dir / "lake" / "transactions" / part)
+        lake.write_parquet_atomic(frame, written[-1])
+        files.append(entry | {"rows_in_window": frame.height} | _repeats_moved(entry, repeated))
+        repeats.append(repeated)
     for entry in accounts:  # account and KYC reference files: whole, wherever ingest put them
         source = partition_path(lake_dir, entry["format"], entry["sha256"])
         target = partition_path(out_dir, entry["format"], entry["sha256"])
@@ -1069,7 +1079,7 @@ def stage_open_detection(
         if end is not None
         else (_default_logical_date(txn_files) if rows else window["start"]),
     }
-    _write_run_quarantine(lake_dir, out_dir, files)
+    _write_run_quarantine(lake_dir, out_dir, files, repeats)
     summary = {"run_id": run_id, "files": len(files), "rows_in_window": rows}
     summary |= {k: sum(int(e[k]) for e in files) for k in ("rows_read", "rows_accepted")}
     summary["rows_quarantined"] = sum(int(e["rows_quarantined"]) for e in files)
@@ -1091,11 +1101,34 @@ def _parse_instant(value: str | None, name: str) -> datetime | None:
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
-def _write_run_quarantine(lake_dir: Path, out_dir: Path, files: list[dict[str, Any]]) -> None:
-    """The run's quarantine: the rejected rows of its files, as ingest writes them."""
+def _repeats_moved(entry: dict[str, Any], repeated: pl.DataFrame) -> dict[str, Any]:
+    """A lake file's counts in a detection run whose window has `repeated` rows of it already
+    in a file compared before it: those rows move from accepted to quarantined."""
+    if not repeated.height:
+        return {}
+    n = repeated.height
+    by_reason = dict(entry.get("quarantine_by_reason") or {})
+    by_reason[overlap.REASON] = by_reason.get(overlap.REASON, 0) + n
+    return {
+        "rows_accepted": int(entry["rows_accepted"]) - n,
+        "rows_quarantined": int(entry["rows_quarantined"]) + n,
+        "quarantine_by_reason": dict(sorted(by_reason.items())),
+    }
+
+
+def _write_run_quarantine(
+    lake_dir: Path,
+    out_dir: Path,
+    files: list[dict[str, Any]],
+    repeats: list[pl.DataFrame] | None = None,
+) -> None:
+    """The run's quarantine: the rejected rows of its files, as ingest writes them, and the
+    rows `repeats` of a file compared before them in the run."""
     from finflow.casepack.csvsafe import write_safe_csv
 
     frame = _quarantined_rows(lake_dir, files)
+    if repeats:
+        frame = pl.concat([frame, *repeats]).sort("source_file", "source_row", maintain_order=True)
     folder = out_dir / "quarantine"
     folder.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(folder / "quarantine.parquet")

@@ -2,7 +2,9 @@
 
 Every file is hashed on receipt, recognised by content, and accounted for in the result: ingested
 (rows accepted + rows quarantined == rows read), a duplicate of another file, the ground truth,
-or rejected with the reason. The same content under two names is ingested once.
+or rejected with the reason. The same content under two names is ingested once, and a transaction
+that a file repeats from a transaction feed before it (an overlapping re-delivery) is quarantined
+in the later file as DUPLICATE_OF_OTHER_FILE (`finflow.ingest.overlap`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import polars as pl
 
 from finflow import __version__, lake
 from finflow.errors import FeedFormatError, FinflowError, InputError
-from finflow.ingest import amlworld
+from finflow.ingest import amlworld, overlap
 from finflow.ingest.fx import load_fx
 from finflow.ingest.reference import REFERENCE_FEEDS, read_reference
 from finflow.ingest.sniff import TRANSACTION_FEEDS, Sniffed, sniff
@@ -104,7 +106,8 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
     reader = reader_fingerprint(fx)
     seen: dict[str, str] = {}
     entries: list[dict[str, Any]] = []
-    to_read: list[tuple[int, Path, str, Sniffed]] = []  # (place in entries, file, hash, kind)
+    to_read: list[tuple[int, Path, str, Sniffed, str]] = []  # (place, file, hash, kind, context)
+    feeds_before: list[str] = []  # transaction feeds so far: a file's repeats are checked on them
     for path in files:
         sha = hashes[path]
         if sha in seen:
@@ -124,17 +127,22 @@ def ingest_folder(input_dir: Path, out_dir: Path, fx_path: Path | None = None) -
             status = "ground_truth" if kind.format == "amlworld_patterns" else "rejected"
             entries.append(_entry(path, sha, kind.format, status, kind.reason))
             continue
-        done = committed_entry(out_dir, path, sha, reader)
+        compared = overlap.context(feeds_before) if kind.format in TRANSACTION_FEEDS else ""
+        if kind.format in TRANSACTION_FEEDS:
+            feeds_before.append(sha)
+        done = committed_entry(out_dir, path, sha, reader, compared)
         if done is not None:
             entries.append(done)
             continue
         entries.append(_entry(path, sha, kind.format, "pending"))  # replaced once read
-        to_read.append((len(entries) - 1, path, sha, kind))
+        to_read.append((len(entries) - 1, path, sha, kind, compared))
     with _references_read_early(to_read) as early:
-        for place, path, sha, kind in to_read:
-            entry = ingest_file(path, sha, kind, out_dir, run_id, fx, early.get(path))
+        for place, path, sha, kind, compared in to_read:
+            earlier = _earlier_feeds(out_dir, entries[:place]) if compared else []
+            entry = ingest_file(path, sha, kind, out_dir, run_id, fx, early.get(path), earlier)
             if entry["status"] in ("ingested", "no_rows") or entry["rows_read"]:
-                _commit_json(lake.entry_path(out_dir, sha), entry | {"reader": reader})
+                mark = {"reader": reader} | ({"compared_with": compared} if compared else {})
+                _commit_json(lake.entry_path(out_dir, sha), entry | mark)
             entries[place] = entry
     _write_quarantine(entries, out_dir)
     usable = [e for e in entries if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS]
@@ -154,7 +162,7 @@ Frames = tuple[pl.DataFrame, pl.DataFrame]
 
 @contextmanager
 def _references_read_early(
-    to_read: list[tuple[int, Path, str, Sniffed]],
+    to_read: list[tuple[int, Path, str, Sniffed, str]],
 ) -> Iterator[dict[Path, Future[Frames]]]:
     """The reference files of `to_read` (KYC customers, institutions), read on a thread of
     their own while the files before them are ingested; file -> its reader's result.
@@ -164,7 +172,7 @@ def _references_read_early(
     overlap. Only the reading moves; every file's outputs are still written, and its entry
     committed, by the caller, in file order. On leaving, a read not yet started is cancelled.
     """
-    references = [(p, s, k.format) for _, p, s, k in to_read if k.format in REFERENCE_FEEDS]
+    references = [(p, s, k.format) for _, p, s, k, _ in to_read if k.format in REFERENCE_FEEDS]
     if not references:
         yield {}
         return
@@ -173,6 +181,16 @@ def _references_read_early(
         yield {p: thread.submit(read_reference, p, s, fmt) for p, s, fmt in references}
     finally:
         thread.shutdown(wait=True, cancel_futures=True)
+
+
+def _earlier_feeds(out_dir: Path, entries: list[dict[str, Any]]) -> list[Path]:
+    """The committed partitions of the transaction feeds among `entries` (the files before
+    one in the run's order): what that file's rows are compared with for repeats."""
+    return [
+        partition_path(out_dir, e["format"], e["sha256"])
+        for e in entries
+        if e["status"] == "ingested" and e["format"] in TRANSACTION_FEEDS
+    ]
 
 
 def partition_path(out_dir: Path, fmt: str, sha: str) -> Path:
@@ -196,13 +214,17 @@ def ingest_file(
     run_id: str,
     fx: pl.DataFrame,
     read_early: Future[Frames] | None = None,
+    earlier: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Read one recognised file and commit its partition and quarantine part; its entry.
 
     The caller writes the entry (the commit mark) after this returns. A malformed file gives
     an entry with status ``rejected`` and the reader's reason, and writes nothing.
     `read_early` is a reference file's reading already under way (see
-    `_references_read_early`), used instead of reading it here.
+    `_references_read_early`), used instead of reading it here. `earlier` are the partitions
+    of the transaction feeds compared before this one: rows they already hold are quarantined
+    as repeats (`finflow.ingest.overlap`); a file whose rows all repeat gets status
+    ``duplicate``.
     """
     entry = _entry(path, sha, kind.format, "ingested")
     with _scratch(out_dir, sha) as scratch:
@@ -211,13 +233,18 @@ def ingest_file(
         except FeedFormatError as exc:
             entry.update(status="rejected", message=str(exc))
             return entry
+        accepted, repeats = overlap.split_repeats(accepted, earlier or [])
+        if repeats.height:
+            rejected = pl.concat([rejected.lazy(), repeats.lazy()])
         n_accepted, n_rejected = _height(accepted), _height(rejected)
         if n_accepted + n_rejected != int(checks.get("rows_read", n_accepted + n_rejected)):
             raise FinflowError(
                 f"{path.name}: the reader lost rows (rows read != accepted + rejected)"
             )
         _commit_parquet(accepted, partition_path(out_dir, kind.format, sha))
-        _commit_parquet(rejected.sort("source_row"), quarantine_part(out_dir, sha))
+        _commit_parquet(
+            rejected.sort("source_row", maintain_order=True), quarantine_part(out_dir, sha)
+        )
         by_reason = _reason_counts(rejected)
     if checks:
         entry["checks"] = checks
@@ -232,6 +259,12 @@ def ingest_file(
     )
     if n_accepted == 0 and n_rejected == 0:
         entry.update(status="no_rows", message="the file holds no transactions")
+    elif n_accepted == 0 and repeats.height:
+        entry.update(
+            status="duplicate",
+            message="no new transaction: every readable row is in a file before it "
+            f"({overlap.REASON})",
+        )
     elif n_accepted == 0:
         entry.update(status="rejected", message="no row passed the row contract")
     return entry
@@ -272,12 +305,17 @@ def reader_fingerprint(fx: pl.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
-def committed_entry(out_dir: Path, path: Path, sha: str, reader: str) -> dict[str, Any] | None:
+def committed_entry(
+    out_dir: Path, path: Path, sha: str, reader: str, compared: str = ""
+) -> dict[str, Any] | None:
     """The ledger entry of a file already committed in OUT by an earlier (or killed) run, marked
-    as re-used; None when the file must be read (never committed, other fingerprint, or one of
-    its outputs missing)."""
+    as re-used; None when the file must be read (never committed, other fingerprint, compared
+    for repeats with other files (`compared`, see `overlap.context`), or one of its outputs
+    missing)."""
     entry = lake.read_entry(out_dir, sha)
     if entry is None or entry.pop("reader", None) != reader:
+        return None
+    if entry.pop("compared_with", "") != compared:
         return None
     if entry["rows_read"] and not (
         partition_path(out_dir, entry["format"], sha).exists()
