@@ -35,7 +35,7 @@ def crypto_ramp(tx: pl.DataFrame, rule: Rule, alerts: list[dict[str, Any]]) -> l
             for s, e, a in items
         ],
         schema={
-            "account": pl.String,
+            "account": tx.schema["payer"],  # the frame's key type
             "start": pl.Datetime("us", "UTC"),
             "end": pl.Datetime("us", "UTC"),
             "alert": pl.String,

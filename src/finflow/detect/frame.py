@@ -88,5 +88,6 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
             payee_country=country_of("payee_bank", "payee_account"),
         )
         .sort("booked_at", "txn_id")
+        .with_columns(pl.col("payer", "payee").cast(pl.Categorical))
         .collect()
     )

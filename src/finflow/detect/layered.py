@@ -168,7 +168,7 @@ def _payments_during(tx: pl.DataFrame, rule: Rule, groups: list[dict[str, Any]])
         ],
         schema={
             "group": pl.Int64,
-            "acct": pl.String,
+            "acct": tx.schema["payer"],  # the frame's key type
             "first": pl.Datetime("us", "UTC"),
             "last": pl.Datetime("us", "UTC"),
         },

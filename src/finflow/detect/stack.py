@@ -371,7 +371,7 @@ def _conduit_payments(
         ],
         schema={
             "group": pl.Int64,
-            "acct": pl.String,
+            "acct": tx.schema["payer"],  # the frame's key type
             "lo": pl.Datetime("us", "UTC"),
             "hi": pl.Datetime("us", "UTC"),
         },
