@@ -48,15 +48,15 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
     """
     tx = pl.scan_parquet(txn_files).select(c for c in DETECTION_COLUMNS if c not in PROVENANCE)
     tx = tx.with_columns(
-        payer=account_key("payer_bank", "payer_account"),
-        payee=account_key("payee_bank", "payee_account"),
+        payer=account_key("payer_bank", "payer_account").cast(pl.Categorical),
+        payee=account_key("payee_bank", "payee_account").cast(pl.Categorical),
     )
     internal = pl.col("payer") == pl.col("payee")
     if account_files:
         entities = (
             pl.scan_parquet(account_files)
             .select(
-                key=account_key("bank", "account"),
+                key=account_key("bank", "account").cast(pl.Categorical),
                 entity=pl.col("entity_id"),
                 bank_name=pl.col("bank_name"),
             )
@@ -88,6 +88,5 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
             payee_country=country_of("payee_bank", "payee_account"),
         )
         .sort("booked_at", "txn_id")
-        .with_columns(pl.col("payer", "payee").cast(pl.Categorical))
         .collect()
     )
