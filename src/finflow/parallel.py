@@ -43,7 +43,7 @@ def usable_workers(requested: int, what: str) -> int:
 
 
 @contextmanager
-def _main_script_hidden() -> Iterator[None]:
+def main_script_hidden() -> Iterator[None]:
     """While the pool starts its workers, a main *script* (not a module) is not re-imported.
 
     `multiprocessing` re-imports the main module in a spawned child by name when it was run as
@@ -64,6 +64,12 @@ def _main_script_hidden() -> Iterator[None]:
 @contextmanager
 def spawn_pool(workers: int, **kwargs: Any) -> Iterator[ProcessPoolExecutor]:
     """A `ProcessPoolExecutor` of `workers` spawned processes (see the module docstring)."""
-    context = multiprocessing.get_context("spawn")
-    with _main_script_hidden(), ProcessPoolExecutor(workers, mp_context=context, **kwargs) as pool:
+    with main_script_hidden(), spawned_executor(workers, **kwargs) as pool:
         yield pool
+
+
+def spawned_executor(workers: int, **kwargs: Any) -> ProcessPoolExecutor:
+    """A `ProcessPoolExecutor` of `workers` spawned processes, for a caller that manages its
+    lifetime itself; its processes start when work is submitted, which the caller does inside
+    `main_script_hidden`."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), **kwargs)

@@ -63,3 +63,28 @@ def test_party_rules_find_the_planted_rings_and_name_variants(scored: dict[str, 
     cases = json.loads(scored["first"])
     typologies = {t for c in cases for t in c["typologies"]}
     assert {"HT_SHARED_IDENTIFIERS", "SANCTIONS_HIT"} <= typologies
+
+
+def test_screening_on_background_workers_gives_the_same_outputs(
+    scored: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below BACKGROUND_FROM queries the names are screened in the stage's process; from it on
+    spawned workers beside the hub count: the outputs do not depend on which."""
+    from finflow.score import party_rules
+
+    out = scored["out"]
+    parties = (out / "parties.json").read_bytes()
+    monkeypatch.setattr(party_rules, "BACKGROUND_FROM", 1)
+    started = []
+    real = party_rules.start_screening
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        screening = real(*args, **kwargs)
+        started.append(screening.job._pool is not None)
+        return screening
+
+    monkeypatch.setattr("finflow.score.stage.start_screening", spy)
+    stage_score(out)
+    assert started == [True]
+    assert (out / "cases.json").read_bytes() == scored["first"]
+    assert (out / "parties.json").read_bytes() == parties

@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from finflow.screen import Screener, load_list
-from finflow.screen.batch import OUT_COLUMNS, QueryFileError, read_queries, screen_file
+from finflow.screen.batch import (
+    OUT_COLUMNS,
+    Query,
+    QueryFileError,
+    ScreeningJob,
+    read_queries,
+    screen_file,
+    screen_queries,
+)
 
 FINFLOW = [sys.executable, "-m", "finflow.cli"]
 
@@ -187,3 +195,28 @@ def test_screen_evaluate_generates_and_reports(tmp_path: Path) -> None:
 
 def test_screen_evaluate_needs_all_three_files(tmp_path: Path) -> None:
     one_line_error(finflow("screen-evaluate", "--list", tmp_path / "l.csv"), "--truth together")
+
+
+def test_a_screening_job_on_workers_gives_what_one_process_gives(
+    people_list_path: Path, screener: Screener
+) -> None:
+    """ScreeningJob's workers build the index from the list file themselves: same matches,
+    in query order, as screening here."""
+    names = ["Husain Rezaee", "Hussein Rezai", "John Smith", "REZAEE, Husain", "Nobody Atall"]
+    queries = [
+        Query(f"q{i}", name, dob, "Person" if dob else None)
+        for i, (name, dob) in enumerate(
+            (n, d) for n in names for d in (None, "1970", "1970-01-02", "1985-06")
+        )
+    ] * 600  # 12,000 queries: several chunks per worker
+    queries = [q._replace(query_id=str(i)) for i, q in enumerate(queries)]
+    here = list(screen_queries(screener, iter(queries), workers=1))
+    with ScreeningJob(queries, people_list_path, workers=2) as job:
+        assert job._pool is not None  # on spawned workers
+        there = list(job.results())
+    with ScreeningJob(queries[:50], people_list_path, workers=1) as job:
+        assert job._pool is None
+        assert list(job.results()) == here[:50]
+    assert [q for q, _ in there] == [q.query_id for q in queries]
+    assert there == here
+    assert any(matches for _, matches in here)

@@ -9,24 +9,29 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from finflow.detect.rules import Rule
 from finflow.score.entities import Resolution
 
+if TYPE_CHECKING:
+    from finflow.screen.batch import Query, ScreeningJob
+
 log = logging.getLogger(__name__)
 
-PARALLEL_FROM = 200_000
-"""Screen on all cores (finflow.screen.batch) from this many distinct names.
+BACKGROUND_FROM = 10_000
+"""Screen on spawned workers, beside the rest of the score stage, from this many queries.
 
 The screener does a name's work once and only the date-of-birth step per (name, DOB) query
-(about 70 us per name with its dates: 4.3 s for the 61,771 names of the 5M benchmark set).
-Each spawned worker must first receive the whole index (`finflow.screen.batch.PARALLEL_FROM`:
-~8 s before two workers start on a 5,000-designation list), so below this many names one
-process is faster and costs less (score CPU at 5M: 26.9 -> 21.8 s on one process).
+(about 100 us per name with its dates: 6.3 s for the 61,771 names of the 5M benchmark set), in
+Python, on one core. From this many queries the names go to two spawned workers
+(`finflow.screen.batch.ScreeningJob`, each building the index from the list file, ~0.3 s with
+the shipped list) while the stage counts hubs and shared identifiers; fewer are screened in the
+stage's own process, where they take under a second.
 """
 
 IDENTIFIER_COLUMNS = {
@@ -159,28 +164,57 @@ def screen_parties(
     """Screen every party that has a name; return (alerts, screening results).
 
     Each distinct (name, date of birth) is screened once. Every result is a *possible match*
-    for human review, with the matcher's score and explanation.
+    for human review, with the matcher's score and explanation. `start_screening` and
+    `sanctions_alerts` are the same in two steps, for a caller with other work meanwhile.
     """
-    from finflow.screen import Screener, load_list
-    from finflow.screen.batch import Query, screen_queries
+    with start_screening(resolution, list_path) as job:
+        return sanctions_alerts(job, rule, period)
 
-    path = list_path or sanctions_list_path()
-    screener = Screener(load_list(path))
+
+@dataclass
+class Screening:
+    """The parties' screening under way (`start_screening`): the named parties, the distinct
+    queries and the job screening them."""
+
+    named: pl.DataFrame
+    queries: list[Query]
+    job: ScreeningJob
+
+    def __enter__(self) -> Screening:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.job.__exit__(*exc)
+
+
+def start_screening(resolution: Resolution, list_path: Path | None = None) -> Screening:
+    """Start screening each distinct (name, DOB) of the named parties; on spawned workers from
+    `BACKGROUND_FROM` queries (leave the returned value as a context manager)."""
+    from finflow.screen.batch import Query, ScreeningJob
+
     named = (
         resolution.parties.filter(pl.col("name").is_not_null())
         .select("party_id", "name", "date_of_birth", "account_keys")
         .sort("party_id")
         .with_columns(dob=pl.col("date_of_birth").cast(pl.String))
     )
-    # Each distinct (name, DOB) once; on several processes when there are many.
     distinct = named.select("name", "dob").unique().sort("name", "dob", nulls_last=True)
     queries = [
         Query(str(i), name, dob, "Person" if dob else None)
         for i, (name, dob) in enumerate(distinct.iter_rows())
     ]
-    workers = 1 if distinct["name"].n_unique() < PARALLEL_FROM else None
+    workers = None if len(queries) >= BACKGROUND_FROM else 1
+    job = ScreeningJob(queries, list_path or sanctions_list_path(), workers=workers)
+    return Screening(named, queries, job)
+
+
+def sanctions_alerts(
+    screening: Screening, rule: Rule, period: tuple[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """SANCTIONS_HIT alerts and the screening results of a `start_screening` (waits for it)."""
+    named, queries = screening.named, screening.queries
     found: dict[tuple[str, str | None], list[Any]] = {}
-    for query_id, matches in screen_queries(screener, iter(queries), workers=workers):
+    for query_id, matches in screening.job.results():
         query = queries[int(query_id)]
         if matches:
             found[(query.name, query.dob)] = matches

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from finflow.schema import ACCOUNT_SCHEMA
 from finflow.score.config import load_party_config
 from finflow.score.entities import Resolution, resolve
 from finflow.score.network import account_party_id, build_party_cases, hub_accounts
-from finflow.score.party_rules import screen_parties, shared_identifiers
+from finflow.score.party_rules import sanctions_alerts, shared_identifiers, start_screening
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +75,25 @@ def score_run(
     )
     customers = load_reference_table(out_dir, files, CUSTOMERS)
     institutions = load_reference_table(out_dir, files, INSTITUTIONS)
-    # Hubs first: their count over every payment is the stage's largest working set, so it
-    # does not stack on the resolution's frames.
-    hubs_acc = hub_accounts(txns, institutions, cfg.network)
     resolution = resolve(accounts, customers, cfg.resolution)
-    period = _period(txns)
     party_alerts: list[dict[str, Any]] = []
     screening: list[dict[str, Any]] = []
-    if "HT_SHARED_IDENTIFIERS" in cfg.rules:
-        party_alerts += shared_identifiers(
-            customers, resolution, cfg.rules["HT_SHARED_IDENTIFIERS"], period
-        )
-    if "SANCTIONS_HIT" in cfg.rules:
-        hits, screening = screen_parties(
-            resolution, cfg.rules["SANCTIONS_HIT"], period, sanctions_list
-        )
-        party_alerts += hits
+    # Sanctions screening (Python, one core per worker) runs on spawned workers while this
+    # process counts hubs over every payment and finds shared identifiers (polars).
+    with (
+        start_screening(resolution, sanctions_list)
+        if "SANCTIONS_HIT" in cfg.rules
+        else nullcontext()
+    ) as pending:
+        hubs_acc = hub_accounts(txns, institutions, cfg.network)
+        period = _period(txns)
+        if "HT_SHARED_IDENTIFIERS" in cfg.rules:
+            party_alerts += shared_identifiers(
+                customers, resolution, cfg.rules["HT_SHARED_IDENTIFIERS"], period
+            )
+        if pending is not None:
+            hits, screening = sanctions_alerts(pending, cfg.rules["SANCTIONS_HIT"], period)
+            party_alerts += hits
     everything = alerts + party_alerts
     keys = sorted({k for a in everything for k in a["accounts"]} | {a["primary"] for a in alerts})
     party_of = dict(

@@ -6,6 +6,8 @@ threshold, ``query_id,unique_id,score,matched_name,name_type,explanation``, in q
 best score first; a query with no candidate has no row. The queries are screened in chunks on
 all cores: worker processes are spawned (never forked: the caller may have polars' thread pool
 running, and a forked child can deadlock on its locks) and receive the built index once each.
+`ScreeningJob` screens queries on spawned workers while the caller goes on with other work;
+its workers build the index from the list file themselves (faster than receiving it).
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import csv
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from finflow.casepack.csvsafe import safe_cell
 from finflow.errors import FeedFormatError, InputError
-from finflow.parallel import spawn_pool, usable_workers
+from finflow.parallel import main_script_hidden, spawn_pool, spawned_executor, usable_workers
 from finflow.screen.dob import QueryDateError, parse_query_dob
 from finflow.screen.screener import DEFAULT_THRESHOLD, Match, QueryKindError, Screener, query_kind
 
@@ -41,8 +43,9 @@ class QueryFileError(FeedFormatError):
     """A query file is empty, damaged, lacks a column or has an invalid row."""
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(NamedTuple):
+    """One name to screen (a tuple: 400k of them are made and sent to workers in a score run)."""
+
     query_id: str
     name: str
     dob: str | None = None
@@ -103,6 +106,12 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(screener: Screener, threshold: float) -> None:
     _WORKER.update(screener=screener, threshold=threshold)
+
+
+def _init_worker_from_list(list_path: Path, threshold: float) -> None:
+    from finflow.screen import load_list
+
+    _WORKER.update(screener=Screener(load_list(list_path)), threshold=threshold)
 
 
 def _screen_chunk(chunk: list[Query]) -> list[tuple[str, list[Match]]]:
@@ -181,3 +190,56 @@ def screen_file(
     os.replace(partial, out_path)
     log.info("screened %(queries)d queries: %(rows)d candidate rows", counts)
     return counts
+
+
+class ScreeningJob:
+    """Queries screened on spawned worker processes while the caller does other work.
+
+    Every chunk is handed out when the job starts; `results` gives them back in query order.
+    Each worker builds the index from `list_path` itself: for a 5,000-designation list that is
+    3.0 s, against 1.6 s to pickle the built index for each worker plus 2.8 s to load it there,
+    and the workers build theirs at the same time. Use as a context manager: leaving stops the
+    workers (cancelling chunks not started when the caller failed).
+    """
+
+    def __init__(
+        self,
+        queries: list[Query],
+        list_path: Path,
+        threshold: float = DEFAULT_THRESHOLD,
+        workers: int | None = None,
+    ) -> None:
+        workers = usable_workers(workers or os.cpu_count() or 1, "sanctions screening")
+        self._pool: ProcessPoolExecutor | None = None
+        self._queries = queries
+        self._list_path = list_path
+        self._threshold = threshold
+        self._futures: list[Future[list[tuple[str, list[Match]]]]] = []
+        if workers > 1:
+            with main_script_hidden():
+                self._pool = spawned_executor(
+                    workers, initializer=_init_worker_from_list, initargs=(list_path, threshold)
+                )
+                self._futures = [
+                    self._pool.submit(_screen_chunk, chunk)
+                    for chunk in _chunks(iter(queries), CHUNK)
+                ]
+
+    def results(self) -> Iterator[tuple[str, list[Match]]]:
+        """(query id, matches) for every query, in query order (waits for the workers)."""
+        if self._pool is None:  # one process: screened here, now
+            from finflow.screen import load_list
+
+            screener = Screener(load_list(self._list_path))
+            yield from screen_queries(screener, iter(self._queries), self._threshold, 1)
+            return
+        for future in self._futures:
+            yield from future.result()
+
+    def __enter__(self) -> ScreeningJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Not waiting for the workers to exit (~0.7 s): the pool's own thread reaps them.
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
