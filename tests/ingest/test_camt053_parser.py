@@ -179,3 +179,10 @@ def test_a_statement_without_fx_rate_is_quarantined_as_no_fx_rate() -> None:
 def test_a_file_without_statements_is_a_format_error() -> None:
     with pytest.raises(FeedFormatError, match=r"camt053.v2.wrong.xml: BkToCstmrStmt holds no Stmt"):
         read(CAMT / "camt053.v2.wrong.xml")
+
+
+def test_a_statement_marked_as_a_copy_says_so_in_its_checks() -> None:
+    *_, copy = read(CAMT / "camt053.v2.with-party-ids.xml")  # <CpyDplctInd>CODU</CpyDplctInd>
+    *_, original = read(CAMT / "camt053.v2.with-account-name.xml")
+    assert [s["copy_duplicate"] for s in copy["statements"]] == ["CODU"]
+    assert [s["copy_duplicate"] for s in original["statements"]] == [None]

@@ -153,6 +153,10 @@ def _check(
         "period_from": None if stmt.period_from is None else stmt.period_from.isoformat(),
         "period_to": None if stmt.period_to is None else stmt.period_to.isoformat(),
         "entries_outside_period": list(stmt.outside_period),
+        # The bank's own word that this statement was sent before (COPY, DUPL, CODU): its
+        # entries repeat those of the original, which ingest finds by content anyway
+        # (finflow.ingest.overlap) when the original is in the same delivery.
+        "copy_duplicate": text(stmt_elem, "CpyDplctInd"),
     }
 
 
