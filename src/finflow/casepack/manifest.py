@@ -7,11 +7,12 @@ rendering. Paths are relative and sorted so the manifest itself is deterministic
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from finflow.casepack import jsontext
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def sha256_file(path: Path) -> str:
 
 def dumps_json(data: Any) -> str:
     """Serialise `data` the one way finflow writes JSON: sorted keys, indent 2, UTF-8, LF end."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return jsontext.encode(data) + "\n"
 
 
 def write_manifest(

@@ -14,7 +14,6 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
+from finflow.casepack import jsontext
 from finflow.casepack.csvsafe import write_safe_csv
 from finflow.casepack.exports.ftm import write_ftm
 from finflow.casepack.exports.i2 import write_i2
@@ -30,7 +30,7 @@ from finflow.casepack.exports.subjects import write_subjects
 from finflow.casepack.exports.xlsx import write_xlsx
 from finflow.casepack.formatting import FILTERS
 from finflow.casepack.language import check_neutral
-from finflow.casepack.manifest import dumps_json, write_manifest
+from finflow.casepack.manifest import write_manifest
 from finflow.casepack.pdf import PNG_NAME
 from finflow.casepack.sections import sections_view
 from finflow.schema import DETECTION_COLUMNS
@@ -84,15 +84,6 @@ def _case_ref(value: Any) -> str:
     """The case reference as written into CSS page margins: only safe characters, else empty."""
     text = str(value or "")
     return text if _CASE_REF_RE.fullmatch(text) else ""
-
-
-def _json_default(obj: Any) -> Any:
-    """JSON for the few non-JSON values a pipeline may hand over (dates, sets)."""
-    if isinstance(obj, datetime | date):
-        return obj.isoformat()
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=str)
-    raise TypeError(f"cannot serialise {type(obj).__name__} in case.json")
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -261,10 +252,7 @@ def write_case_pack(
     )
     write_safe_csv(csv_frame, out_dir / "transactions.csv")
 
-    _write_text(
-        out_dir / "case.json",
-        dumps_json(_round_trip(case)),
-    )
+    _write_text(out_dir / "case.json", jsontext.encode(case, coerce=True) + "\n")
     write_manifest(
         out_dir,
         case.get("inputs", []),
@@ -317,17 +305,6 @@ def write_linkchart_png(svg: str, path: Path) -> None:
     import cairosvg
 
     cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(path))
-
-
-def _round_trip(data: Any) -> Any:
-    """`data` with dates and sets turned into JSON values, so `dumps_json` can write it."""
-    if isinstance(data, Mapping):
-        return {str(k): _round_trip(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_round_trip(v) for v in data]
-    if isinstance(data, datetime | date | set | frozenset):
-        return _round_trip(_json_default(data))
-    return data
 
 
 def _script_hash(script: str) -> str:
