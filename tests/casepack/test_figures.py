@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import random
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
+import networkx as nx
 from casepack_sample import HOSTILE_NAME, build_case
 
 from finflow.casepack.figures.flow import flow_svg
-from finflow.casepack.figures.linkchart import MAX_NODES, link_chart_svg
+from finflow.casepack.figures.linkchart import ITERATIONS, MAX_NODES, SEED, _spring, link_chart_svg
 from finflow.casepack.figures.timeline import timeline_svg
 from finflow.casepack.flows import funds_flow
 from finflow.casepack.model import build_network
@@ -108,3 +111,31 @@ def test_funds_flow_splits_sources_applications_and_counts_every_boundary_row() 
     assert n == len(rows)  # the sample's only core account is party to every row
     assert round(flow.total_in + flow.total_out, 2) == round(sum(r["amount_gbp"] for r in rows), 2)
     assert [c["country"] for c in flow.by_country] == ["unknown"]
+
+
+def _random_graph(rng: random.Random, n: int) -> tuple[list[str], dict[tuple[int, int], float]]:
+    """Nodes and weighted edges as `_layout` builds them: reverse edges add to one weight."""
+    weights: dict[tuple[int, int], float] = {}
+    for _ in range(rng.randint(0, 3 * n)):
+        a, b = rng.sample(range(n), 2)
+        w = math.log1p(rng.random() * 10 ** rng.randint(0, 7)) + 1.0
+        pair = (b, a) if (b, a) in weights else (a, b)
+        weights[pair] = weights.get(pair, 0.0) + w
+    return [f"n{i:02d}" for i in range(n)], weights
+
+
+def test_link_chart_layout_gives_networkx_spring_layout_floats_exactly() -> None:
+    # Both ways of computing (Python floats for small graphs, numpy above), every size a
+    # chart can have; repr() tells -0.0 from 0.0.
+    rng = random.Random(8)
+    for n in [*range(2, MAX_NODES + 1), *([2, 3, 4, 5, 6, 7, 8, 9] * 8)]:
+        order, weights = _random_graph(rng, n)
+        graph = nx.Graph()
+        graph.add_nodes_from(order)
+        for (i, j), w in weights.items():
+            graph.add_edge(order[i], order[j], weight=w)
+        k = 1.6 / math.sqrt(n)
+        expected = nx.spring_layout(graph, seed=SEED, k=k, iterations=ITERATIONS, weight="weight")
+        got = dict(zip(order, _spring(order, weights, k), strict=True))
+        for key in order:
+            assert [repr(float(v)) for v in got[key]] == [repr(float(v)) for v in expected[key]]
