@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from txbuild import at, frame, tx
 
-from finflow.detect.frame import PROVENANCE, country_of
+from finflow.detect.frame import PROVENANCE, country_of, detection_frame
 from finflow.detect.refdata import corridor_countries
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import DEFAULT_RULES_PATH, load_rules
@@ -69,3 +69,30 @@ def test_the_detection_frame_leaves_out_provenance_and_the_label(tmp_path: Path)
     assert df["txn_id"].to_list() == ["t0001"]
     assert not set(df.columns) & {*PROVENANCE, "label"}
     assert {"payer", "payee", "amount_gbp", "internal", "payer_country"} <= set(df.columns)
+
+
+def test_institution_names_are_tested_against_the_rule_sets_own_patterns(tmp_path: Path) -> None:
+    """The frame flags each side's institution by name once, with the patterns of the rule set
+    that runs (its reference data), not always the shipped ones; no name is no flag."""
+    rows = [tx(at(), "7:A", "8:B", 100), tx(at(hours=1), "8:B", "9:C", 90)]
+    banks = {"7": "Acme Remit Ltd", "8": "Harbour Coin Desk"}
+    shipped = frame(tmp_path, rows, banks)
+    assert shipped["payer_msb_name"].to_list() == [True, False]  # 'remit'
+    assert shipped["payee_crypto_name"].to_list() == [False, False]
+    rules = load_rules(
+        _rules_dir(
+            tmp_path,
+            ("crypto_name_patterns: ['crypto'", "crypto_name_patterns: ['coin\\s*desk', 'crypto'"),
+        ),
+        known=set(DETECTORS),
+    )
+    institutions = next(iter(rules.rules.values())).data["reference"]["institutions"]
+    own = detection_frame(
+        sorted(tmp_path.glob("lake-*[0-9].parquet")),
+        sorted(tmp_path.glob("lake-*-accounts.parquet")),
+        institutions,
+    )
+    assert own["payee_crypto_name"].to_list() == [True, False]
+    assert own["payer_crypto_name"].to_list() == [False, True]
+    none = frame(tmp_path, rows)  # no accounts reference: no institution names
+    assert not none.select(pl.any_horizontal(pl.col("^.*_(msb|crypto)_name$")).any()).item()

@@ -70,24 +70,17 @@ def crypto_ramp(tx: pl.DataFrame, rule: Rule, alerts: list[dict[str, Any]]) -> l
     near = ramp.join(flagged, on="account").filter(
         pl.col("booked_at").is_between(pl.col("start"), pl.col("end"))
     )
-    crypto_names = (
-        "(?i)(" + "|".join(rule.data["reference"]["institutions"]["crypto_name_patterns"]) + ")"
-    )
     # An exchange: a counterparty whose bank's name is a crypto exchange's, or that was paid
     # or paid in a crypto-asset, in any of its payments.
     sides = pl.concat(
         [
-            tx.lazy().select(key="payer", name="payer_bank_name", ccy="currency_paid"),
-            tx.lazy().select(key="payee", name="payee_bank_name", ccy="currency_received"),
+            tx.lazy().select(key="payer", by_name="payer_crypto_name", ccy="currency_paid"),
+            tx.lazy().select(key="payee", by_name="payee_crypto_name", ccy="currency_received"),
         ]
     ).join(near.select("exchange").unique(), left_on="key", right_on="exchange", how="semi")
     ccy = rule.data["reference"]["institutions"]["crypto_currencies"]
     exchanges = (
-        sides.filter(
-            pl.col("name").str.contains(crypto_names).fill_null(False) | pl.col("ccy").is_in(ccy)
-        )
-        .select(exchange="key")
-        .unique()
+        sides.filter(pl.col("by_name") | pl.col("ccy").is_in(ccy)).select(exchange="key").unique()
     )
     found = (
         near.join(exchanges, on="exchange", how="semi")

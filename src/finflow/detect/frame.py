@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -37,7 +38,20 @@ def country_of(bank: str, account: str) -> pl.Expr:
     )
 
 
-def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.DataFrame:
+NAME_FLAGS = {"msb_name": "msb_name_patterns", "crypto_name": "crypto_name_patterns"}
+"""Frame column suffix -> the reference data's list of institution-name patterns it tests."""
+
+
+def name_pattern(patterns: list[str]) -> str:
+    """One case-insensitive regular expression matching any of `patterns`."""
+    return "(?i)(" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def detection_frame(
+    txn_files: list[Path],
+    account_files: list[Path],
+    institutions: dict[str, Any] | None = None,
+) -> pl.DataFrame:
     """Load the run's transactions for detection, marking internal transfers.
 
     A transfer is internal when payer and payee are the same account or belong to the same
@@ -50,6 +64,12 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
     and windows over them, and on codes that is 30-45% less CPU per rule than on text (sorting
     and comparing them stay lexical, so results do not change). A frame a rule builds from
     Python to join with them takes the same type (``tx.schema["payer"]``).
+
+    Each side's institution name is also tested once here against the name patterns of the
+    reference data's ``institutions`` (`institutions`, default: the shipped reference):
+    ``payer_msb_name``, ``payee_msb_name`` (a money-service business or hawala-like firm),
+    ``payer_crypto_name``, ``payee_crypto_name`` (a crypto exchange), false without a name.
+    The patterns run on the distinct names (thousands), not on every row: several rules ask.
     """
     tx = pl.scan_parquet(txn_files).select(c for c in DETECTION_COLUMNS if c not in PROVENANCE)
     tx = tx.with_columns(
@@ -86,7 +106,7 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
         tx = tx.with_columns(
             payer_entity=none, payee_entity=none, payer_bank_name=none, payee_bank_name=none
         )
-    return (
+    frame = (
         tx.with_columns(
             internal=internal,
             payer_country=country_of("payer_bank", "payer_account"),
@@ -95,3 +115,25 @@ def detection_frame(txn_files: list[Path], account_files: list[Path]) -> pl.Data
         .sort("booked_at", "txn_id")
         .collect()
     )
+    return frame.with_columns(**_name_flags(frame, institutions or _shipped_institutions()))
+
+
+def _name_flags(frame: pl.DataFrame, institutions: dict[str, Any]) -> dict[str, pl.Expr]:
+    """The `NAME_FLAGS` columns of both sides, from the distinct institution names."""
+    names = pl.concat([frame["payer_bank_name"], frame["payee_bank_name"]]).drop_nulls().unique()
+    flags = {}
+    for flag, key in NAME_FLAGS.items():
+        matching = names.filter(names.str.contains(name_pattern(institutions[key]))).implode()
+        for side in ("payer", "payee"):
+            column = pl.col(f"{side}_bank_name")
+            flags[f"{side}_{flag}"] = column.is_in(matching).fill_null(False)
+    return flags
+
+
+def _shipped_institutions() -> dict[str, Any]:
+    from finflow.detect.registry import DETECTORS
+    from finflow.detect.rules import load_rules
+
+    rules = load_rules(known=set(DETECTORS))
+    reference: dict[str, Any] = next(iter(rules.rules.values())).data["reference"]
+    return dict(reference["institutions"])

@@ -12,16 +12,13 @@ from finflow.detect.refdata import corridor_countries
 from finflow.detect.rules import Rule, param
 
 
-def _names(rule: Rule, key: str) -> str:
-    patterns = rule.data["reference"]["institutions"][key]
-    return "(?i)(" + "|".join(f"(?:{p})" for p in patterns) + ")"
-
-
 def is_msb(rule: Rule, side: str) -> pl.Expr:
-    """The `side` ("payer"/"payee") banks with a money-service business or hawala-like firm."""
-    return (
-        pl.col(f"{side}_bank_name").str.contains(_names(rule, "msb_name_patterns")).fill_null(False)
-    )
+    """The `side` ("payer"/"payee") banks with a money-service business or hawala-like firm.
+
+    By name, against the rule set's ``msb_name_patterns``: the detection frame tested each
+    distinct name once (`finflow.detect.frame.NAME_FLAGS`, from the rule set's reference data).
+    """
+    return pl.col(f"{side}_msb_name")
 
 
 def is_firm(rule: Rule, side: str) -> pl.Expr:
@@ -29,16 +26,14 @@ def is_firm(rule: Rule, side: str) -> pl.Expr:
     an account held in a crypto-asset), as opposed to a bank customer dealing with one."""
     ccy = rule.data["reference"]["institutions"]["crypto_currencies"]
     own = "currency_paid" if side == "payer" else "currency_received"
-    by_name = pl.col(f"{side}_bank_name").str.contains(_names(rule, "crypto_name_patterns"))
-    return is_msb(rule, side) | by_name.fill_null(False) | pl.col(own).is_in(ccy)
+    return is_msb(rule, side) | pl.col(f"{side}_crypto_name") | pl.col(own).is_in(ccy)
 
 
 def is_crypto(rule: Rule, side: str) -> pl.Expr:
     """The `side` is a crypto exchange or the payment moved crypto-assets."""
     ccy = rule.data["reference"]["institutions"]["crypto_currencies"]
-    by_name = pl.col(f"{side}_bank_name").str.contains(_names(rule, "crypto_name_patterns"))
     return (
-        by_name.fill_null(False)
+        pl.col(f"{side}_crypto_name")
         | (pl.col("channel") == "crypto")
         | pl.col("currency_paid").is_in(ccy)
         | pl.col("currency_received").is_in(ccy)

@@ -25,7 +25,8 @@ from finflow.money import money_sum
 COLS = (
     "txn_id", "booked_at", "payer", "payee", "amount_gbp", "amount_paid", "currency_paid",
     "amount_received", "currency_received", "channel", "payer_bank_name", "payee_bank_name",
-    "payer_country", "payee_country",
+    "payer_country", "payee_country", "payer_msb_name", "payee_msb_name", "payer_crypto_name",
+    "payee_crypto_name",
 )  # fmt: skip
 
 

@@ -49,7 +49,9 @@ def run_rules(
     run at all. The follow-up rules, which read the other rules' alerts, run last. ``seconds``
     is the rule's own wall time (two rules may overlap: `rule_threads`).
     """
-    tx = detection_frame(txn_files, account_files)
+    some = next(iter(rules.rules.values()), None)
+    institutions = some.data["reference"]["institutions"] if some is not None else None
+    tx = detection_frame(txn_files, account_files, institutions)
     alerts: list[dict[str, Any]] = []
     stats: dict[str, Any] = {}
     first = [r for r in rules.rules.values() if r.id not in FOLLOW_UPS]
