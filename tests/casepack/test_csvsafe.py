@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
-from finflow.casepack.csvsafe import SMALL_FRAME_ROWS, safe_cell, write_safe_csv
+from finflow.casepack.csvsafe import SMALL_FRAME_ROWS, safe_cell, write_safe_csv, write_safe_rows
 
 
 @pytest.mark.parametrize(
@@ -88,3 +91,72 @@ def test_a_large_frame_is_checked_in_polars_with_the_same_result(tmp_path: Path)
     back = pl.read_csv(tmp_path / "large.csv", infer_schema=False)
     assert back["reference"].str.starts_with("=").sum() == 0
     assert back["tags"].str.starts_with("'=").sum() == large.height // small.height
+
+
+_CHARS = ["a", "Z", "0", "9", ",", '"', "\n", "\r", " ", "\t", "=", "+", "-", "@", ";", ".", "é"]
+_ROW_SCHEMA: dict[str, pl.DataType] = {
+    "text one": pl.String(),
+    "count": pl.Int64(),
+    "flag": pl.Boolean(),
+    "value": pl.Float64(),
+    "note": pl.String(),
+}
+
+
+def _random_rows(rng: random.Random) -> list[dict[str, Any]]:
+    def text() -> str | None:
+        pick = rng.random()
+        if pick < 0.1:
+            return None
+        if pick < 0.3:
+            return rng.choice(["", "-12.50", "+44", "-1e5", "=1+1", "-", "@x", " ", '"', "\r\n"])
+        return "".join(rng.choice(_CHARS) for _ in range(rng.randint(1, 8)))
+
+    def number() -> float | int | None:
+        pick = rng.random()
+        if pick < 0.1:
+            return None
+        if pick < 0.3:
+            return rng.choice([0.0, -0.0, 1.0, 12.125, 1e15, 1e16, 1e-4, -1e-4, 1e300, 7])
+        return rng.choice([-1, 1]) * rng.random() * 10 ** rng.randint(-3, 25)
+
+    return [
+        {
+            "text one": text(),
+            "count": rng.choice([None, 0, -5, 2**62]),
+            "flag": rng.choice([None, True, False]),
+            "value": number(),
+            "note": text(),
+        }
+        for _ in range(rng.randint(0, 6))
+    ]
+
+
+def test_write_safe_rows_writes_the_bytes_of_write_safe_csv_on_the_frame(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    for i in range(400):
+        rows = _random_rows(rng)
+        frame = pl.DataFrame(rows, schema=_ROW_SCHEMA, orient="row")
+        expected = write_safe_csv(frame, tmp_path / f"{i}-frame.csv").read_bytes()
+        assert write_safe_rows(rows, _ROW_SCHEMA, tmp_path / f"{i}-rows.csv").read_bytes() == (
+            expected
+        )
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"value": pl.Float64()}, 1e-5),  # polars writes 0.00001, not Python's 1e-05
+        ({"value": pl.Float64()}, math.nan),
+        ({"amount_gbp": pl.Float64()}, 12.5),  # money: 2 decimals, written by polars
+        ({"when": pl.Datetime("us", "UTC")}, datetime(2022, 9, 1, tzinfo=UTC)),
+        ({"count": pl.Int64()}, True),
+    ],
+)
+def test_write_safe_rows_leaves_what_it_does_not_handle_to_polars(
+    tmp_path: Path, schema: dict[str, pl.DataType], value: object
+) -> None:
+    rows = [dict.fromkeys(schema, value)]
+    frame = pl.DataFrame(rows, schema=schema, orient="row", strict=False)
+    expected = write_safe_csv(frame, tmp_path / "frame.csv").read_bytes()
+    assert write_safe_rows(rows, schema, tmp_path / "rows.csv").read_bytes() == expected

@@ -9,10 +9,11 @@ whole cell is a plain number such as ``-12.50``, which spreadsheets read as a va
 from __future__ import annotations
 
 import logging
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -119,4 +120,85 @@ def write_safe_csv(df: pl.DataFrame, path: Path) -> Path:
     path = Path(path)
     path.write_bytes(text.encode("utf-8"))
     log.debug("wrote %d rows to %s", frame.height, path)
+    return path
+
+
+_QUOTE_TRIGGERS = re.compile(r'[,"\n\r]')
+_FLOAT_TEXT_FROM = 1e-4
+"""polars writes a float cast to text as Python's repr from here up (and 0); below, not."""
+
+
+def _text_cell(value: str) -> str:
+    """A text cell as polars writes it: quoted when empty or holding , " CR or LF."""
+    if not value or _QUOTE_TRIGGERS.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _row_cells(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) -> str | None:
+    """The CSV text `write_safe_csv` writes for these rows, or None where it is left to polars.
+
+    Handled: String, Int64, Boolean and (non-money) Float64 columns holding values of their
+    own type or nulls. Anything else (other types, money columns, floats below
+    `_FLOAT_TEXT_FROM`, NaN or infinities) returns None.
+    """
+    kinds = []
+    for name, dtype in schema.items():
+        if dtype == pl.String:
+            kinds.append(0)
+        elif dtype == pl.Int64:
+            kinds.append(1)
+        elif dtype == pl.Boolean:
+            kinds.append(2)
+        elif dtype == pl.Float64 and name not in MONEY_COLUMNS:
+            kinds.append(3)
+        else:
+            return None
+    names = list(schema)
+    lines = [",".join(_text_cell(n) for n in names)]
+    for row in rows:
+        cells = []
+        for name, kind in zip(names, kinds, strict=True):
+            value = row.get(name)
+            if value is None:
+                cells.append("")
+            elif kind == 0:
+                if type(value) is not str:
+                    return None
+                cells.append(_text_cell(str(safe_cell(value))))
+            elif kind == 1:
+                if type(value) is not int:
+                    return None
+                cells.append(str(value))
+            elif kind == 2:
+                if type(value) is not bool:
+                    return None
+                cells.append("true" if value else "false")
+            else:
+                if type(value) is int:
+                    value = float(value)
+                if type(value) is not float or not math.isfinite(value):
+                    return None
+                if value and abs(value) < _FLOAT_TEXT_FROM:
+                    return None
+                cells.append(repr(value))
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def write_safe_rows(
+    rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType], path: Path
+) -> Path:
+    """``write_safe_csv(pl.DataFrame(rows, schema=schema, orient="row"), path)``, same bytes.
+
+    The few rows of a case pack's subjects, parties and i2 files are written in Python: a
+    polars frame and its CSV writer cost ~0.5 ms per file however small the frame. Whatever
+    `_row_cells` does not handle goes through polars as before.
+    """
+    text = _row_cells(rows, schema)
+    if text is None:
+        return write_safe_csv(pl.DataFrame(rows, schema=schema, orient="row"), path)
+    path = Path(path)
+    path.write_bytes(text.encode("utf-8"))
+    log.debug("wrote %d rows to %s", len(rows), path)
     return path

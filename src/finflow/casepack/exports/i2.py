@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.csvsafe import write_safe_rows
 from finflow.casepack.model import CaseNetwork, Entity, party_key
 
 log = logging.getLogger(__name__)
@@ -149,12 +149,8 @@ def write_i2(
             }
         )
     out_dir = Path(out_dir)
-    ents = write_safe_csv(
-        pl.DataFrame(ent_rows, schema=ENTITY_COLUMNS, orient="row"), out_dir / "i2_entities.csv"
-    )
-    links = write_safe_csv(
-        pl.DataFrame(link_rows, schema=LINK_COLUMNS, orient="row"), out_dir / "i2_links.csv"
-    )
+    ents = write_safe_rows(ent_rows, ENTITY_COLUMNS, out_dir / "i2_entities.csv")
+    links = write_safe_rows(link_rows, LINK_COLUMNS, out_dir / "i2_links.csv")
     return ents, links
 
 

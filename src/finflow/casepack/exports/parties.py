@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.csvsafe import write_safe_rows
 
 PARTY_COLUMNS: dict[str, pl.DataType] = {
     "marking": pl.String(),
@@ -66,4 +66,4 @@ def write_parties_csv(case: Mapping[str, Any], marking: str, path: Path) -> Path
         }
         for p in parties
     ]
-    return write_safe_csv(pl.DataFrame(rows, schema=PARTY_COLUMNS), path)
+    return write_safe_rows(rows, PARTY_COLUMNS, path)

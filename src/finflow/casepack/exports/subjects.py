@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.csvsafe import write_safe_rows
 from finflow.casepack.model import Entity
 
 log = logging.getLogger(__name__)
@@ -49,5 +49,4 @@ def write_subjects(entities: Sequence[Entity], marking: str, path: Path) -> Path
         }
         for e in entities
     ]
-    frame = pl.DataFrame(rows, schema=SUBJECT_COLUMNS, orient="row")
-    return write_safe_csv(frame, path)
+    return write_safe_rows(rows, SUBJECT_COLUMNS, path)
