@@ -1,9 +1,10 @@
 """The chunked AMLworld reader gives the rows of the whole-file reader, whatever the chunk size.
 
-`write_transactions` (what ingest runs) parses a file in chunks of lines and writes Parquet
+`write_transactions` (what ingest runs) parses a file in chunks of lines as its accepted scan
+is read (the runner sinks it into the lake partition) and writes the quarantined rows as Parquet
 parts; DUPLICATE_ROW is the one reason that relates lines, so repeated and bad lines are put on
-both sides of chunk boundaries. The lake files the runner writes from the parts must not depend
-on the chunk size either, byte for byte.
+both sides of chunk boundaries. The lake files the runner writes must not depend on the chunk
+size either, byte for byte.
 """
 
 from __future__ import annotations
@@ -92,3 +93,57 @@ def test_a_scratch_folder_left_by_a_killed_run_is_removed(tmp_path: Path) -> Non
     _feed(tmp_path / "in", MIXED)
     runner.ingest_folder(tmp_path / "in", out)
     assert not stale.parent.exists()
+
+
+def test_a_chunked_file_is_parsed_once_and_its_quarantine_read_after_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = _feed(tmp_path, MIXED * 2)
+    accepted, quarantined = amlworld.write_transactions(
+        path, SHA, "run-1", FX_TABLE, tmp_path / "parts", chunk_rows=7
+    )
+    with pytest.raises(RuntimeError, match="read after the accepted ones"):
+        quarantined.collect()
+    whole = amlworld.ingest_transactions(path, SHA, "run-1", FX_TABLE)
+    assert_frame_equal(accepted.collect(), whole[0])
+    with pytest.raises(RuntimeError, match="parsed once"):
+        accepted.collect()  # a second read would write the quarantined parts again
+    for _ in range(2):  # the parts can be read as often as wanted
+        assert_frame_equal(quarantined.collect(), whole[1])
+    assert quarantined.select(pl.len()).collect().item() == whole[1].height
+
+
+def test_a_chunked_scan_applies_the_filter_columns_and_limit_polars_hands_it(
+    tmp_path: Path,
+) -> None:
+    path = _feed(tmp_path, MIXED * 3)
+    whole = amlworld.ingest_transactions(path, SHA, "run-1", FX_TABLE)
+    accepted, quarantined = amlworld.write_transactions(
+        path, SHA, "run-1", FX_TABLE, tmp_path / "parts", chunk_rows=5
+    )
+    good = pl.col("currency_paid") == "EUR"
+    assert_frame_equal(
+        accepted.filter(good).select("source_row").head(2).collect(),
+        whole[0].filter(good).select("source_row").head(2),
+    )
+    assert_frame_equal(quarantined.collect(), whole[1])  # the pass went to the end
+
+
+def test_a_chunked_file_compared_with_an_earlier_feed_quarantines_the_same_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = MIXED * 4
+    entries = {}
+    for chunk_rows in (7, amlworld.CHUNK_ROWS):
+        monkeypatch.setattr(amlworld, "CHUNK_ROWS", chunk_rows)
+        out = tmp_path / f"out-{chunk_rows}"
+        folder = tmp_path / f"in-{chunk_rows}"
+        folder.mkdir()
+        _feed(folder, lines[:40]).rename(folder / "a.csv")
+        _feed(folder, lines[30:]).rename(folder / "b.csv")  # rows 1-10 repeat a.csv's 31-40
+        runner.ingest_folder(folder, out)
+        entries[chunk_rows] = _lake_files(out)
+        quarantine = pl.read_parquet(out / "quarantine" / "quarantine.parquet")
+        assert (quarantine["reason"] == "DUPLICATE_OF_OTHER_FILE").sum() > 0
+        assert not [p for p in (out / "lake").iterdir() if p.name.startswith(".")]
+    assert entries[7] == entries[amlworld.CHUNK_ROWS]

@@ -11,9 +11,10 @@ line path `parse_lines` splits every line on every comma; both give the same row
 (day, currency) and the rows keep their file order throughout, so nothing wide is sorted.
 
 `write_transactions` (what ingest runs) reads the file in chunks of `CHUNK_ROWS` lines, so its
-memory is that of a chunk, not of the file: each chunk's rows are written to Parquet parts,
-and the one line-to-line relation, DUPLICATE_ROW, is found first for the whole file by a
-streaming pass (`duplicate_rows`). It gives the rows `ingest_transactions` gives (tested).
+memory is that of a chunk, not of the file: each chunk's accepted rows go straight to the
+consumer of its scan (the runner streams them into the lake partition), its quarantined rows to
+a Parquet part; the one line-to-line relation, DUPLICATE_ROW, is found first for the whole file
+by a streaming pass (`duplicate_rows`). It gives the rows `ingest_transactions` gives (tested).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars.io.plugins import register_io_source
 
 from finflow.errors import FeedFormatError
 from finflow.ingest.fx import with_gbp
@@ -40,8 +42,9 @@ MAX_AMOUNT = 1e12
 CHUNK_ROWS = 1_000_000
 """Lines `write_transactions` parses at a time (its memory is about that of one chunk)."""
 PART_WRITE: dict[str, Any] = {"compression": "lz4", "statistics": False}
-"""How chunk parts are written: read once, right after, so cheap to write beats small (at 5M
-rows zstd with statistics costs 11 s of CPU to write, lz4 without them 5.5 s)."""
+"""How scratch parts (quarantined rows, rows spilled for the overlap check) are written: read
+soon, so cheap to write beats small (at 5M rows zstd with statistics costs 11 s of CPU to
+write, lz4 without them 5.5 s)."""
 
 CURRENCIES = {
     "US Dollar": "USD",
@@ -356,6 +359,95 @@ def _chunks(path: Path, chunk_rows: int) -> Iterator[pl.DataFrame]:
         raise _unreadable(path, exc) from exc
 
 
+class _ChunkPass:
+    """The one pass over a file's chunks behind `write_transactions`' scans.
+
+    The accepted rows of each chunk go straight to whoever consumes the accepted scan (the
+    runner sinks them into the lake partition), its quarantined rows to a Parquet part under
+    `scratch`; the quarantined scan reads those parts, so it is read after the accepted one.
+    The file is parsed once: a second read of the accepted scan is an error, not a re-parse.
+    """
+
+    def __init__(
+        self,
+        chunks: Iterator[pl.DataFrame],
+        parse: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]],
+        scratch: Path,
+        name: str,
+    ) -> None:
+        self._chunks: Iterator[pl.DataFrame] | None = chunks
+        self._parse = parse
+        self._folder = scratch / "quarantined"
+        self._folder.mkdir(parents=True, exist_ok=True)
+        self._parts: list[Path] = []
+        self._name = name
+        self._counts = {"accepted": 0, "quarantined": 0}
+        self._done = False
+
+    def accepted(
+        self,
+        with_columns: list[str] | None,
+        predicate: pl.Expr | None,
+        n_rows: int | None,
+        _batch_size: int | None,
+    ) -> Iterator[pl.DataFrame]:
+        """The accepted rows chunk by chunk (an io source, see `register_io_source`); every
+        chunk is parsed even past `n_rows`, so that the quarantined parts are whole."""
+        if self._chunks is None:
+            raise RuntimeError(
+                f"{self._name}: its rows are parsed once; write them, then read that"
+            )
+        chunks, self._chunks = self._chunks, None
+        left = n_rows
+        for number, lines in enumerate(chunks):
+            accepted, quarantined = self._parse(lines)
+            if quarantined.height:
+                self._parts.append(self._folder / f"{number:06d}.parquet")
+                quarantined.write_parquet(self._parts[-1], **PART_WRITE)
+            self._counts["accepted"] += accepted.height
+            self._counts["quarantined"] += quarantined.height
+            if left is None or left > 0:
+                out = _pushed_down(accepted, with_columns, predicate, left)
+                left = None if left is None else left - out.height
+                yield out
+        self._done = True
+        log.info(
+            "%s: %d accepted, %d quarantined",
+            self._name,
+            self._counts["accepted"],
+            self._counts["quarantined"],
+        )
+
+    def quarantined(
+        self,
+        with_columns: list[str] | None,
+        predicate: pl.Expr | None,
+        n_rows: int | None,
+        _batch_size: int | None,
+    ) -> Iterator[pl.DataFrame]:
+        """The quarantined parts in file order (an io source), once the accepted pass is done."""
+        if not self._done:
+            raise RuntimeError(f"{self._name}: quarantined rows are read after the accepted ones")
+        scans = [pl.scan_parquet(part) for part in self._parts]
+        scan = pl.concat(scans) if scans else pl.LazyFrame(schema=QUARANTINE_SCHEMA)
+        yield _pushed_down(scan, with_columns, predicate, n_rows)
+
+
+def _pushed_down(
+    frame: pl.DataFrame | pl.LazyFrame,
+    with_columns: list[str] | None,
+    predicate: pl.Expr | None,
+    n_rows: int | None,
+) -> pl.DataFrame:
+    """`frame` with the filter, projection and row limit polars pushed down to an io source."""
+    lazy = frame.lazy()
+    if predicate is not None:
+        lazy = lazy.filter(predicate)
+    if with_columns is not None:
+        lazy = lazy.select(with_columns)
+    return (lazy if n_rows is None else lazy.head(n_rows)).collect()
+
+
 def write_transactions(
     path: Path,
     sha256: str,
@@ -365,14 +457,17 @@ def write_transactions(
     *,
     chunk_rows: int | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """`ingest_transactions` chunk by chunk: (canonical rows, quarantined rows) as scans of
-    Parquet parts written under `scratch`, in file order (a file of one chunk is parsed in
-    memory as a whole, without parts).
+    """`ingest_transactions` chunk by chunk: (canonical rows, quarantined rows) as scans that
+    parse the file as the first is consumed, in file order (a file of one chunk is parsed in
+    memory as a whole, its scans are of those frames).
 
     The same rows as `ingest_transactions` (tested, with bad and repeated lines on both sides
     of chunk boundaries); only one chunk of `chunk_rows` (default `CHUNK_ROWS`) lines is in
-    memory at a time. The scans stay valid while `scratch` exists: the caller writes them
-    out, then removes it.
+    memory at a time. The accepted scan is read once, first (the runner sinks it into the
+    lake partition: no copy of the rows is written anywhere else); the quarantined scan,
+    made of parts written under `scratch` during that read, after it and while `scratch`
+    exists. DUPLICATE_ROW is decided for the whole file before this returns
+    (`duplicate_rows`), so is a file that is not UTF-8 text.
     """
     chunks = _chunks(path, chunk_rows or CHUNK_ROWS)
     first, second = next(chunks, None), next(chunks, None)
@@ -382,28 +477,16 @@ def write_transactions(
         log.info("%s: %d accepted, %d quarantined", path.name, accepted.height, quarantined.height)
         return accepted.lazy(), quarantined.lazy()
     duplicate = pl.col("source_row").is_in(duplicate_rows(path).implode())
-    folders = {name: scratch / name for name in ("accepted", "quarantined")}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    parts: dict[str, list[Path]] = {name: [] for name in folders}
-    counts = dict.fromkeys(folders, 0)
     head = [chunk for chunk in (first, second) if chunk is not None]
-    for number, lines in enumerate(itertools.chain(head, chunks)):
-        frames = _split(lines.lazy(), path, sha256, run_id, fx, duplicate=duplicate)
-        for name, frame in zip(folders, frames, strict=True):
-            if frame.height:
-                parts[name].append(folders[name] / f"{number:06d}.parquet")
-                frame.write_parquet(parts[name][-1], **PART_WRITE)
-                counts[name] += frame.height
-    schemas = {"accepted": TRANSACTION_SCHEMA, "quarantined": QUARANTINE_SCHEMA}
-    for name, schema in schemas.items():
-        if not parts[name]:  # no row of this kind in the file
-            parts[name].append(folders[name] / "empty.parquet")
-            pl.DataFrame(schema=schema).write_parquet(parts[name][-1])
-    log.info(
-        "%s: %d accepted, %d quarantined", path.name, counts["accepted"], counts["quarantined"]
+
+    def parse(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return _split(lines.lazy(), path, sha256, run_id, fx, duplicate=duplicate)
+
+    one_pass = _ChunkPass(itertools.chain(head, chunks), parse, scratch, path.name)
+    return (
+        register_io_source(one_pass.accepted, schema=TRANSACTION_SCHEMA),
+        register_io_source(one_pass.quarantined, schema=QUARANTINE_SCHEMA),
     )
-    return pl.scan_parquet(parts["accepted"]), pl.scan_parquet(parts["quarantined"])
 
 
 def ingest_accounts(path: Path, sha256: str) -> tuple[pl.DataFrame, pl.DataFrame]:

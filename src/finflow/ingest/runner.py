@@ -233,15 +233,25 @@ def ingest_file(
         except FeedFormatError as exc:
             entry.update(status="rejected", message=str(exc))
             return entry
+        if earlier and isinstance(accepted, pl.LazyFrame):  # compared twice: read it once
+            accepted = _spill(accepted, scratch / "accepted.parquet")
         accepted, repeats = overlap.split_repeats(accepted, earlier or [])
         if repeats.height:
             rejected = pl.concat([rejected.lazy(), repeats.lazy()])
-        n_accepted, n_rejected = _height(accepted), _height(rejected)
-        if n_accepted + n_rejected != int(checks.get("rows_read", n_accepted + n_rejected)):
-            raise FinflowError(
-                f"{path.name}: the reader lost rows (rows read != accepted + rejected)"
-            )
-        _commit_parquet(accepted, partition_path(out_dir, kind.format, sha))
+        partition = partition_path(out_dir, kind.format, sha)
+        # A reader's scan (AMLworld transactions) parses the file as it is written here, into
+        # the partition's temporary file; the rows are counted from that file, and the
+        # quarantined rows (written during the parse) read after it.
+        staged, n_accepted = _write_temporary(accepted, partition)
+        try:
+            n_rejected = _height(rejected)
+            if n_accepted + n_rejected != int(checks.get("rows_read", n_accepted + n_rejected)):
+                raise FinflowError(
+                    f"{path.name}: the reader lost rows (rows read != accepted + rejected)"
+                )
+            _rename_into_place(staged, partition)
+        finally:
+            staged.unlink(missing_ok=True)
         _commit_parquet(
             rejected.sort("source_row", maintain_order=True), quarantine_part(out_dir, sha)
         )
@@ -343,9 +353,10 @@ def _read(
 ) -> tuple[pl.DataFrame | pl.LazyFrame, pl.DataFrame | pl.LazyFrame, dict[str, Any]]:
     """Call the reader for the recognised format: (accepted, quarantined, checks).
 
-    AMLworld transactions, the one feed that comes in millions of rows, are read in chunks
-    into parts under `scratch` and come back as scans of them; the other readers return frames
-    (a reference file's may be `read_early`).
+    AMLworld transactions, the one feed that comes in millions of rows, come back as scans
+    that parse the file chunk by chunk as the accepted one is written (its quarantined rows
+    go to parts under `scratch`, read after it); the other readers return frames (a
+    reference file's may be `read_early`).
     """
     if kind.format == "amlworld_transactions":
         return (*amlworld.write_transactions(path, sha, run_id, fx, scratch), {})
@@ -403,22 +414,45 @@ def _temporary(path: Path) -> Path:
 
 
 def _commit_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
-    """Write `frame` to a temporary file beside `path`, then rename it over `path` (atomic).
+    """Write `frame` to a temporary file beside `path`, then rename it over `path` (atomic)."""
+    tmp, _ = _write_temporary(frame, path)
+    try:
+        _rename_into_place(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_temporary(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> tuple[Path, int]:
+    """Write `frame` as Parquet to a temporary file beside `path`: (that file, its rows).
 
     A scan is streamed into the file (its memory is a row group's, not the file's), in row
-    groups of `ROW_GROUP_ROWS` rows either way, so the bytes depend on the rows only.
+    groups of `ROW_GROUP_ROWS` rows either way, so the bytes depend on the rows only. The
+    caller renames the file into place (`_rename_into_place`) or removes it.
     """
     tmp = _temporary(path)
     try:
         if isinstance(frame, pl.LazyFrame):
             frame.sink_parquet(tmp, statistics=True, row_group_size=ROW_GROUP_ROWS)
+            rows = _height(pl.scan_parquet(tmp))
         else:
             frame.write_parquet(tmp, statistics=True, row_group_size=ROW_GROUP_ROWS)
-        _kill_point("tmp")
-        os.replace(tmp, path)
-    finally:
+            rows = frame.height
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    _kill_point("tmp")
+    return tmp, rows
+
+
+def _rename_into_place(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)
     _kill_point("commit")
+
+
+def _spill(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """`frame` written to the scratch file `path` (cheap to write, read soon), as a scan of it."""
+    frame.sink_parquet(path, **amlworld.PART_WRITE)
+    return pl.scan_parquet(path)
 
 
 def _commit_json(path: Path, data: dict[str, Any]) -> None:
