@@ -191,13 +191,15 @@ def components(nodes: pl.Series, edges: pl.DataFrame) -> pl.DataFrame:
 
 
 def _party_id(label: pl.Expr) -> pl.Expr:
-    return label.map_batches(
-        lambda s: pl.Series(
-            ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in s.to_list()],
-            dtype=pl.String,
-        ),
-        return_dtype=pl.String,
-    )
+    """``P-`` and 12 hex digits of the SHA-256 of the component's label, hashed once per
+    label (a party's accounts and customers share it: 921k nodes, 409k parties at 5M rows)."""
+
+    def ids(labels: pl.Series) -> pl.Series:
+        distinct = labels.unique()
+        hashed = ["P-" + hashlib.sha256(v.encode()).hexdigest()[:12] for v in distinct.to_list()]
+        return labels.replace_strict(distinct, pl.Series(hashed, dtype=pl.String))
+
+    return label.map_batches(ids, return_dtype=pl.String)
 
 
 def resolve(
