@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,10 @@ _ROW_SCHEMA: dict[str, pl.DataType] = {
     "flag": pl.Boolean(),
     "value": pl.Float64(),
     "note": pl.String(),
+    "amount_gbp": pl.Float64(),
+    "booked_at": pl.Datetime("us", "UTC"),
+    "tags": pl.List(pl.String),
+    "small": pl.Int32(),
 }
 
 
@@ -118,7 +122,16 @@ def _random_rows(rng: random.Random) -> list[dict[str, Any]]:
             return None
         if pick < 0.3:
             return rng.choice([0.0, -0.0, 1.0, 12.125, 1e15, 1e16, 1e-4, -1e-4, 1e300, 7])
-        return rng.choice([-1, 1]) * rng.random() * 10 ** rng.randint(-3, 25)
+        return rng.choice([-1, 1]) * rng.random() * float(10 ** rng.randint(-3, 25))
+
+    def when() -> datetime | None:
+        if rng.random() < 0.1:
+            return None
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(-(10**9), 10**10))
+        return moment.replace(microsecond=rng.choice([0, 1, 1000, 123000, 123456]))
+
+    def tags() -> list[str] | None:
+        return None if rng.random() < 0.1 else [text() or "x" for _ in range(rng.randint(0, 3))]
 
     return [
         {
@@ -127,6 +140,10 @@ def _random_rows(rng: random.Random) -> list[dict[str, Any]]:
             "flag": rng.choice([None, True, False]),
             "value": number(),
             "note": text(),
+            "amount_gbp": number(),
+            "booked_at": when(),
+            "tags": tags(),
+            "small": rng.choice([None, -3, 2**31 - 1]),
         }
         for _ in range(rng.randint(0, 6))
     ]
@@ -148,8 +165,10 @@ def test_write_safe_rows_writes_the_bytes_of_write_safe_csv_on_the_frame(tmp_pat
     [
         ({"value": pl.Float64()}, 1e-5),  # polars writes 0.00001, not Python's 1e-05
         ({"value": pl.Float64()}, math.nan),
-        ({"amount_gbp": pl.Float64()}, 12.5),  # money: 2 decimals, written by polars
-        ({"when": pl.Datetime("us", "UTC")}, datetime(2022, 9, 1, tzinfo=UTC)),
+        ({"amount_gbp": pl.Float64()}, math.inf),
+        ({"when": pl.Datetime("ns", "UTC")}, datetime(2022, 9, 1, tzinfo=UTC)),
+        ({"when": pl.Date()}, date(2022, 9, 1)),
+        ({"tags": pl.List(pl.String)}, ["a", None]),
         ({"count": pl.Int64()}, True),
     ],
 )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -126,6 +127,7 @@ def write_safe_csv(df: pl.DataFrame, path: Path) -> Path:
 _QUOTE_TRIGGERS = re.compile(r'[,"\n\r]')
 _FLOAT_TEXT_FROM = 1e-4
 """polars writes a float cast to text as Python's repr from here up (and 0); below, not."""
+_TEXT, _INT, _BOOL, _FLOAT, _MONEY, _DATETIME, _LIST = range(7)
 
 
 def _text_cell(value: str) -> str:
@@ -135,25 +137,53 @@ def _text_cell(value: str) -> str:
     return value
 
 
+def _kind(name: str, dtype: pl.DataType) -> int | None:
+    """How `_row_cells` writes a column of `dtype`, None for types it leaves to polars."""
+    if dtype == pl.String:
+        return _TEXT
+    if dtype.is_integer():
+        return _INT
+    if dtype == pl.Boolean:
+        return _BOOL
+    if dtype == pl.Float64:
+        return _MONEY if name in MONEY_COLUMNS else _FLOAT
+    if (
+        isinstance(dtype, pl.Datetime)
+        and dtype.time_unit in ("us", "ms")
+        and dtype.time_zone in (None, "UTC")
+    ):
+        return _DATETIME
+    if dtype == pl.List(pl.String):
+        return _LIST
+    return None
+
+
+def _datetime_cell(value: datetime) -> str:
+    """`_DATETIME_FORMAT` as polars (chrono) writes it: ``%.f`` is .mmm, .uuuuuu or nothing."""
+    fraction = value.microsecond
+    if not fraction:
+        tail = "Z"
+    elif fraction % 1000:
+        tail = f".{fraction:06d}Z"
+    else:
+        tail = f".{fraction // 1000:03d}Z"
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}{tail}"
+    )
+
+
 def _row_cells(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) -> str | None:
     """The CSV text `write_safe_csv` writes for these rows, or None where it is left to polars.
 
-    Handled: String, Int64, Boolean and (non-money) Float64 columns holding values of their
-    own type or nulls. Anything else (other types, money columns, floats below
-    `_FLOAT_TEXT_FROM`, NaN or infinities) returns None.
+    Handled: text, integer, Boolean, Float64 (money with 2 decimals, others as text), UTC or
+    naive Datetime in ms or us, and lists of text, holding values of their own type or nulls.
+    Anything else (other types, floats below `_FLOAT_TEXT_FROM` written as text, NaN or
+    infinities, null list members) returns None.
     """
-    kinds = []
-    for name, dtype in schema.items():
-        if dtype == pl.String:
-            kinds.append(0)
-        elif dtype == pl.Int64:
-            kinds.append(1)
-        elif dtype == pl.Boolean:
-            kinds.append(2)
-        elif dtype == pl.Float64 and name not in MONEY_COLUMNS:
-            kinds.append(3)
-        else:
-            return None
+    kinds = [_kind(name, dtype) for name, dtype in schema.items()]
+    if None in kinds:
+        return None
     names = list(schema)
     lines = [",".join(_text_cell(n) for n in names)]
     for row in rows:
@@ -162,42 +192,59 @@ def _row_cells(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataTy
             value = row.get(name)
             if value is None:
                 cells.append("")
-            elif kind == 0:
+            elif kind == _TEXT:
                 if type(value) is not str:
                     return None
                 cells.append(_text_cell(str(safe_cell(value))))
-            elif kind == 1:
+            elif kind == _INT:
                 if type(value) is not int:
                     return None
                 cells.append(str(value))
-            elif kind == 2:
+            elif kind == _BOOL:
                 if type(value) is not bool:
                     return None
                 cells.append("true" if value else "false")
+            elif kind == _DATETIME:
+                if type(value) is not datetime or value.utcoffset():
+                    return None
+                cells.append(_datetime_cell(value))
+            elif kind == _LIST:
+                if type(value) is not list or not all(type(v) is str for v in value):
+                    return None
+                joined = LIST_SEPARATOR.join(sorted(value))
+                cells.append(_text_cell(str(safe_cell(joined))))
             else:
                 if type(value) is int:
                     value = float(value)
                 if type(value) is not float or not math.isfinite(value):
                     return None
-                if value and abs(value) < _FLOAT_TEXT_FROM:
+                if kind == _MONEY:
+                    cells.append(f"{value:.2f}")
+                elif value and abs(value) < _FLOAT_TEXT_FROM:
                     return None
-                cells.append(repr(value))
+                else:
+                    cells.append(repr(value))
         lines.append(",".join(cells))
     return "\n".join(lines) + "\n"
 
 
 def write_safe_rows(
-    rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType], path: Path
+    rows: Sequence[Mapping[str, Any]],
+    schema: Mapping[str, pl.DataType],
+    path: Path,
+    frame: Callable[[], pl.DataFrame] | None = None,
 ) -> Path:
     """``write_safe_csv(pl.DataFrame(rows, schema=schema, orient="row"), path)``, same bytes.
 
-    The few rows of a case pack's subjects, parties and i2 files are written in Python: a
-    polars frame and its CSV writer cost ~0.5 ms per file however small the frame. Whatever
-    `_row_cells` does not handle goes through polars as before.
+    The few rows of a case pack's CSV files are written in Python: a polars frame and its
+    CSV writer cost ~0.5 ms per file however small the frame. Whatever `_row_cells` does not
+    handle goes through polars as before, with the frame `frame` returns when given (the
+    caller's own frame of these rows) or one built from `rows`.
     """
     text = _row_cells(rows, schema)
     if text is None:
-        return write_safe_csv(pl.DataFrame(rows, schema=schema, orient="row"), path)
+        data = frame() if frame else pl.DataFrame(rows, schema=schema, orient="row")
+        return write_safe_csv(data, path)
     path = Path(path)
     path.write_bytes(text.encode("utf-8"))
     log.debug("wrote %d rows to %s", len(rows), path)

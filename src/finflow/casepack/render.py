@@ -23,7 +23,7 @@ import polars as pl
 from markupsafe import Markup
 
 from finflow.casepack import jsontext
-from finflow.casepack.csvsafe import write_safe_csv
+from finflow.casepack.csvsafe import write_safe_rows
 from finflow.casepack.exports.ftm import write_ftm
 from finflow.casepack.exports.i2 import write_i2
 from finflow.casepack.exports.subjects import write_subjects
@@ -247,10 +247,7 @@ def write_case_pack(
     _write_text(out_dir / "index.html", html)
     _write_exports(case, view, marking, out_dir, linkchart_png=linkchart_png)
 
-    csv_frame = schedule.with_columns(pl.lit(marking).alias("marking")).select(
-        [c for c in SCHEDULE_COLUMNS if c in schedule.columns or c == "marking"]
-    )
-    write_safe_csv(csv_frame, out_dir / "transactions.csv")
+    _write_schedule_csv(schedule, view["rows"], marking, out_dir / "transactions.csv")
 
     _write_text(out_dir / "case.json", jsontext.encode(case, coerce=True) + "\n")
     write_manifest(
@@ -275,6 +272,24 @@ def write_case_pack(
             write_png(out_dir, chromium)
     log.info("case pack %s written to %s", case.get("case_id"), out_dir)
     return out_dir
+
+
+def _write_schedule_csv(
+    schedule: pl.DataFrame, rows: Sequence[Mapping[str, Any]], marking: str, path: Path
+) -> None:
+    """transactions.csv: `SCHEDULE_COLUMNS` of the schedule, the marking on every row.
+
+    Written from the rows already taken out of the frame (`write_safe_rows`); the same
+    columns cut from the frame by polars when that writer leaves them to polars.
+    """
+    columns = [c for c in SCHEDULE_COLUMNS if c in schedule.columns or c == "marking"]
+    types = schedule.schema
+    schema = {c: pl.String() if c == "marking" else types[c] for c in columns}
+
+    def frame() -> pl.DataFrame:
+        return schedule.with_columns(pl.lit(marking).alias("marking")).select(columns)
+
+    write_safe_rows([{**r, "marking": marking} for r in rows], schema, path, frame)
 
 
 def _write_exports(
