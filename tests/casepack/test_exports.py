@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from casepack_sample import HOSTILE_NAME, HOSTILE_REFERENCE, NUMERIC_REFERENCE, build_case
 
+from finflow.casepack.exports.xlsx import _text as xlsx_text
 from finflow.casepack.render import write_case_pack
 
 
@@ -121,3 +122,7 @@ def test_ftm_entities_validate_with_followthemoney(
     payments = [e for e in entities if e["schema"] == "Payment"]
     assert {"payer", "beneficiary", "amount", "currency", "date"} <= set(payments[0]["properties"])
     assert any(e["properties"].get("purpose") == [HOSTILE_REFERENCE] for e in payments)
+
+
+def test_xlsx_text_drops_what_xml_cannot_hold_and_keeps_tab_and_line_ends() -> None:
+    assert xlsx_text("a\x00\x08b\t\n\r\x0b\x0c\x0e\x1fc <&> é") == "ab\t\n\rc &lt;&amp;&gt; é"

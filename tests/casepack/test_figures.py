@@ -14,6 +14,7 @@ from casepack_sample import HOSTILE_NAME, build_case
 
 from finflow.casepack.figures.flow import flow_svg
 from finflow.casepack.figures.linkchart import ITERATIONS, MAX_NODES, SEED, _spring, link_chart_svg
+from finflow.casepack.figures.svg import attr, esc
 from finflow.casepack.figures.timeline import timeline_svg
 from finflow.casepack.flows import funds_flow
 from finflow.casepack.model import build_network
@@ -139,3 +140,8 @@ def test_link_chart_layout_gives_networkx_spring_layout_floats_exactly() -> None
         got = dict(zip(order, _spring(order, weights, k), strict=True))
         for key in order:
             assert [repr(float(v)) for v in got[key]] == [repr(float(v)) for v in expected[key]]
+
+
+def test_svg_text_and_attributes_drop_control_characters_and_escape_markup() -> None:
+    assert esc("a\x00b\tc\nd\x1fe <&> é\u2028") == "ab\tcde &lt;&amp;&gt; é\u2028"
+    assert attr('a\tb\x07"<c>') == '"ab&quot;&lt;c&gt;"'

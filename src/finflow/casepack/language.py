@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -55,4 +56,10 @@ def check_neutral(text: str) -> list[str]:
     Matching is case-insensitive and on whole words, so "criminals" is caught but
     "incriminating" and "confirmation" are not.
     """
-    return sorted({m.group(1).lower() for m in _BANNED_RE.finditer(text)})
+    return list(_banned_in(text))
+
+
+@lru_cache(maxsize=4096)
+def _banned_in(text: str) -> tuple[str, ...]:
+    # Cached: every pack of a run checks the same rule descriptions and explanations.
+    return tuple(sorted({m.group(1).lower() for m in _BANNED_RE.finditer(text)}))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -71,10 +72,16 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters XML 1.0 cannot hold (tab, LF and CR it can)."""
+
+
+_LETTERS = [column_letter(i) for i in range(len(COLUMNS))]
+
+
 def _text(value: str) -> str:
     """Escape text for XML, dropping characters XML 1.0 cannot hold."""
-    clean = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 0x20)
-    return escape(clean)
+    return escape(_NOT_XML.sub("", value))
 
 
 def _cell(ref: str, value: Any, style: int = 0) -> str:
@@ -100,7 +107,8 @@ def _cell(ref: str, value: Any, style: int = 0) -> str:
 
 def _row(number: int, values: Sequence[Any], styles: Sequence[int]) -> str:
     cells = "".join(
-        _cell(f"{column_letter(i)}{number}", v, styles[i]) for i, v in enumerate(values)
+        _cell(f"{letter}{number}", v, style)
+        for letter, v, style in zip(_LETTERS, values, styles, strict=False)
     )
     return f'<row r="{number}">{cells}</row>'
 

@@ -7,6 +7,7 @@ source data stay inert. Coordinates are written with one decimal so output is st
 from __future__ import annotations
 
 import math
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -25,16 +26,18 @@ ROLE_COLOURS: dict[str, str] = {
 SERIES = ("#1d4e89", "#b42318", "#047857", "#d97706", "#7c3aed", "#0e7490", "#be185d", "#4d7c0f")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_BUT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f]")
+
+
 def esc(text: object) -> str:
     """Escape text for an SVG text node (``&``, ``<``, ``>``; control characters dropped)."""
-    clean = "".join(ch for ch in str(text) if ch >= " " or ch == "\t")
-    return escape(clean)
+    return escape(_CONTROL_BUT_TAB.sub("", str(text)))
 
 
 def attr(text: object) -> str:
     """A quoted, escaped SVG attribute value."""
-    clean = "".join(ch for ch in str(text) if ch >= " ")
-    return quoteattr(clean)
+    return quoteattr(_CONTROL.sub("", str(text)))
 
 
 def num(value: float) -> str:
