@@ -144,4 +144,5 @@ def test_link_chart_layout_gives_networkx_spring_layout_floats_exactly() -> None
 
 def test_svg_text_and_attributes_drop_control_characters_and_escape_markup() -> None:
     assert esc("a\x00b\tc\nd\x1fe <&> é\u2028") == "ab\tcde &lt;&amp;&gt; é\u2028"
-    assert attr('a\tb\x07"<c>') == '"ab&quot;&lt;c&gt;"'
+    assert attr("a\tb\x07<c>") == '"ab&lt;c&gt;"'
+    assert attr('a\tb"') == "'ab\"'"  # quoteattr's choice of quotes
