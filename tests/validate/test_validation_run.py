@@ -119,6 +119,26 @@ def test_text_columns_are_categorical_with_every_value_and_null(tmp_path: Path) 
     assert to_pandas(frame, categorical_text=False)["s"].tolist()[2:] == ["a", "b"]
 
 
+def test_text_columns_are_the_categoricals_pandas_checked_constructor_gives() -> None:
+    frame = pl.DataFrame(
+        {
+            "constant": ["f.csv"] * 4,
+            "distinct": ["r1", "r2", "r3", "r4"],
+            "repeats": ["b", "a", "b", "c"],
+            "nulls": [None, "a", None, "a"],
+            "all_null": pl.Series([None] * 4, dtype=pl.String),
+        }
+    )
+    pdf = to_pandas(frame)
+    for name in frame.columns:
+        values = frame[name].to_list()
+        first_seen = list(dict.fromkeys(v for v in values if v is not None))
+        expected = pd.Categorical(values, categories=pd.Index(first_seen, dtype=object))
+        pd.testing.assert_extension_array_equal(pdf[name].array, expected)
+        assert pdf[name].cat.categories.is_unique
+    assert to_pandas(frame.clear())["constant"].tolist() == []
+
+
 def test_a_run_validates_every_batch_and_builds_the_data_docs_once_at_the_end(
     tmp_path: Path,
 ) -> None:

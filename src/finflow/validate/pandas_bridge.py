@@ -75,10 +75,27 @@ def _column(
 def _categorical(series: pl.Series) -> pd.Categorical:
     """A text column as a pandas Categorical: its distinct values in order of first appearance
     as the categories, null as code -1."""
-    distinct = series.drop_nulls().unique(maintain_order=True)
-    if distinct.len() == series.len():  # no null and no repeat (txn_id): codes are 0..n-1
-        codes = np.arange(series.len(), dtype=np.int64)
+    if series.len() and not series.null_count() and (series == series[0]).all():
+        distinct = series[:1]  # one value in every row (file, hash, format): codes are all 0
+        codes = np.zeros(series.len(), dtype=np.int64)
     else:
-        codes = series.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
+        distinct = series.drop_nulls().unique(maintain_order=True)
+        if distinct.len() == series.len():  # no null and no repeat (txn_id): codes are 0..n-1
+            codes = np.arange(series.len(), dtype=np.int64)
+        else:
+            enum = series.cast(pl.Enum(distinct))
+            codes = enum.to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
     categories = pd.Index(distinct.to_numpy(), dtype=object)
-    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    return pd.Categorical.from_codes(codes, dtype=_dtype(categories), validate=False)
+
+
+def _dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """The categorical dtype of `categories`, which are distinct and not null (the distinct
+    values of a column without its nulls), made without pandas' check that they are: a hash
+    table of every category (0.1 s per million, as in ``txn_id``). The check is made where
+    pandas lacks its internal shortcut."""
+    shortcut = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if shortcut is None:
+        return pd.CategoricalDtype(categories)
+    dtype: pd.CategoricalDtype = shortcut(categories, False)
+    return dtype
