@@ -24,6 +24,7 @@ from casepack_sample import (
     build_cases,
 )
 
+from finflow.casepack import render
 from finflow.casepack.language import check_neutral, check_prose
 from finflow.casepack.manifest import sha256_file
 from finflow.casepack.render import DRAFT_LINE, write_case_pack, write_cases_index
@@ -289,3 +290,31 @@ def test_case_page_renders_in_headless_chromium(
     )
     assert png.exists()
     assert png.stat().st_size > 10_000
+
+
+def test_schedule_rows_are_those_of_the_sorted_frame_whatever_order_they_come_in() -> None:
+    _, transactions = build_case()
+    frame = transactions.with_columns(
+        pl.col("tags").cast(pl.List(pl.String)).list.unique().list.sort()
+    ).sort("booked_at", "txn_id")
+    variants = {
+        "in schedule form": frame,
+        "reversed": frame.reverse(),
+        "tags unsorted": frame.with_columns(pl.col("tags").list.reverse()),
+        "tags repeated": frame.with_columns(pl.col("tags").list.concat(pl.col("tags"))),
+        "tags null": frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("tags")),
+        "no tags": frame.drop("tags"),
+        "a null booking time": frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(None)
+            .otherwise(pl.col("booked_at"))
+            .alias("booked_at")
+        ),
+        "one time": frame.with_columns(pl.col("booked_at").min()).reverse(),
+    }
+    for name, variant in variants.items():
+        got_frame, got_rows = render._schedule(variant)
+        expected = render._schedule_frame(variant)
+        assert got_rows == expected.to_dicts(), name
+        assert got_frame.to_dicts() == got_rows, name
+        assert got_frame.schema == expected.schema, name

@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,54 @@ def _write_text(path: Path, text: str) -> Path:
     return path
 
 
-def _schedule(transactions: pl.DataFrame) -> pl.DataFrame:
-    """The case's transactions in schedule order (booked_at, txn_id) with sorted tags."""
+def _schedule(transactions: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The case's transactions in schedule order (booked_at, txn_id) with sorted tags.
+
+    Returns the frame and its rows. Schedules cut by `finflow.casepack.batch` are in that
+    form already (checked on the rows, which the pack needs anyway): they are returned as
+    they are, without the polars sort and list operations (~0.4 ms a pack).
+    """
+    rows = transactions.to_dicts()
+    if _in_schedule_form(transactions.schema, rows):
+        return transactions, rows
+    frame = _schedule_frame(transactions)
+    return frame, frame.to_dicts()
+
+
+def _in_schedule_form(schema: pl.Schema, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """True if `_schedule_frame` would return these rows unchanged."""
+    if (
+        schema.get("tags") != pl.List(pl.String)
+        or not isinstance(schema.get("booked_at"), pl.Datetime)
+        or schema.get("txn_id") != pl.String
+    ):
+        return False
+    previous = None
+    for row in rows:
+        tags = row["tags"]
+        if tags is None or not all(type(t) is str for t in tags):
+            return False
+        if any(a >= b for a, b in pairwise(tags)):  # sorted and unique
+            return False
+        booked, txn = row["booked_at"], row["txn_id"]
+        key = (booked is None, booked, txn is None, txn)
+        if previous is not None and _after(previous, key):
+            return False
+        previous = key
+    return True
+
+
+def _after(one: tuple[Any, ...], two: tuple[Any, ...]) -> bool:
+    """True if sort key `one` (nulls flagged, nulls last) comes after `two`."""
+    for a, b in zip(one, two, strict=True):
+        if a is None or b is None or a == b:
+            continue  # a null's flag has decided already
+        return bool(a > b)
+    return False
+
+
+def _schedule_frame(transactions: pl.DataFrame) -> pl.DataFrame:
+    """`transactions` sorted by `_SORT_KEYS` (nulls last), tags sorted and unique."""
     frame = transactions
     if "tags" not in frame.columns:
         frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("tags"))
@@ -112,9 +159,8 @@ def _account_label(bank: Any, account: Any) -> str:
     return f"{bank} / {account}"
 
 
-def _case_view(case: Mapping[str, Any], schedule: pl.DataFrame) -> dict[str, Any]:
+def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything the case template shows, pre-sorted and cross-referenced."""
-    rows = schedule.to_dicts()
     by_id = {r["txn_id"]: r for r in rows}
     position = {r["txn_id"]: i for i, r in enumerate(rows)}
 
@@ -241,8 +287,8 @@ def write_case_pack(
     marking = _marking(case.get("marking"))
     _check_prose(case)
 
-    schedule = _schedule(transactions)
-    view = _case_view(case, schedule)
+    schedule, rows = _schedule(transactions)
+    view = _case_view(case, rows)
     html = environment().get_template("case.html").render(**view)
     _write_text(out_dir / "index.html", html)
     _write_exports(case, view, marking, out_dir, linkchart_png=linkchart_png)
