@@ -318,3 +318,17 @@ def test_schedule_rows_are_those_of_the_sorted_frame_whatever_order_they_come_in
         assert got_rows == expected.to_dicts(), name
         assert got_frame.to_dicts() == got_rows, name
         assert got_frame.schema == expected.schema, name
+
+
+def test_account_cells_are_what_the_account_macro_renders() -> None:
+    holders = {
+        ("001", "A1"): {"entity_name": HOSTILE_NAME},
+        ("002", "B&2"): {"entity_name": ""},
+        ("None", "None"): {"entity_name": "Ann <Lee>"},
+        ("3", "7"): {},
+    }
+    macro = render.environment().get_template("_macros.html").module.account  # type: ignore[attr-defined]
+    cells = render.AccountCells(holders)
+    for bank, account in [("001", "A1"), ("002", "B&2"), (None, None), (3, 7), ("<b>", "x")]:
+        assert cells[bank, account] == macro(bank, account, holders)
+        assert cells[bank, account] is cells[bank, account]  # built once

@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 import polars as pl
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from finflow.casepack import jsontext
 from finflow.casepack.csvsafe import write_safe_rows
@@ -159,6 +159,28 @@ def _account_label(bank: Any, account: Any) -> str:
     return f"{bank} / {account}"
 
 
+class AccountCells(dict[tuple[Any, Any], Markup]):
+    """(bank, account) -> what the ``account`` macro of _macros.html renders for them.
+
+    The schedule and the evidence tables show two accounts per row; the macro call (and its
+    holder lookup) per cell cost more than the rest of the row. Each cell is built once per
+    pack here, on first use, with the macro's escaping (tests compare the two).
+    """
+
+    def __init__(self, holders: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+        super().__init__()
+        self.holders = holders
+
+    def __missing__(self, key: tuple[Any, Any]) -> Markup:
+        bank, account = key
+        html = f'<span class="mono nowrap">{escape(bank)} / {escape(account)}</span>'
+        holder = self.holders.get((str(bank), str(account)))
+        if holder and holder.get("entity_name"):
+            html += f'<span class="sub">{escape(holder["entity_name"])}</span>'
+        cell = self[key] = Markup(html)  # noqa: S704 - built from escaped values
+        return cell
+
+
 def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything the case template shows, pre-sorted and cross-referenced."""
     by_id = {r["txn_id"]: r for r in rows}
@@ -226,6 +248,7 @@ def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str,
         "typologies": sorted(set(case.get("typologies", []))),
         "accounts": accounts,
         "holders": holders,
+        "account_html": AccountCells(holders),
         "alerts": alerts,
         "alert_counts": sorted(alert_counts.items()),
         "first_alert_of_rule": first_alert_of_rule,
