@@ -1,6 +1,6 @@
 """The AMLworld reader's fast path gives exactly what the line path gives, bad lines included.
 
-`ingest_transactions` parses with `parse_lines_fast` (fields cut with `split_exact`, no list
+`ingest_transactions` parses with `parse_lines_fast` (fields cut with `splitn`, no list
 column) unless ``fast=False``, which uses the line path `parse_lines` (every line split on every
 comma). Whatever the lines, both must produce the same accepted rows and the same quarantined
 rows with the same reasons, down to the bytes of the Parquet files the lake keeps.

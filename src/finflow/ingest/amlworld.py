@@ -153,16 +153,17 @@ def _amount(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Float64, strict=False)
 
 
-def _reason(field_count: pl.Expr, duplicate: pl.Expr) -> pl.Expr:
+def _reason(wrong_count: pl.Expr, duplicate: pl.Expr) -> pl.Expr:
     """The first broken rule of the row contract, in a fixed order (null when the row is good).
 
-    Reads ``raw`` and the typed columns of `_typed`; `field_count` and `duplicate` say how
-    many comma-separated fields the line has and whether an earlier line was identical.
+    Reads ``raw`` and the typed columns of `_typed`; `wrong_count` and `duplicate` say
+    whether the line has other than `N_FIELDS` comma-separated fields and whether an earlier
+    line was identical.
     """
     amounts = [pl.col("amount_paid"), pl.col("amount_received")]
     checks: list[tuple[str, pl.Expr]] = [
         ("EMPTY_ROW", pl.col("raw").is_null() | (pl.col("raw").str.strip_chars() == "")),
-        ("WRONG_FIELD_COUNT", field_count != N_FIELDS),
+        ("WRONG_FIELD_COUNT", wrong_count),
         ("DUPLICATE_ROW", duplicate),
         (
             "MISSING_FIELD",
@@ -227,27 +228,31 @@ def parse_lines(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.Laz
     parts = lines.with_columns(_parts=pl.col("raw").str.split(","))
     typed = parts.with_columns(**_typed(_field))
     repeat = _first_occurrence_rule() if duplicate is None else duplicate
-    return typed.with_columns(reason=_reason(pl.col("_parts").list.len(), repeat)).rename(
-        _PARTY_COLUMNS
-    )
+    wrong_count = pl.col("_parts").list.len() != N_FIELDS
+    return typed.with_columns(reason=_reason(wrong_count, repeat)).rename(_PARTY_COLUMNS)
 
 
 def parse_lines_fast(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.LazyFrame:
     """`parse_lines` for the normal case, in fewer and cheaper passes; same result columns.
 
-    A line is cut into at most 11 fields (`split_exact`, no list column); a line with another
-    number of commas is WRONG_FIELD_COUNT either way, so its fields are never read.
+    A line is cut at its first 11 commas into at most 12 fields (`splitn`, no list column):
+    it has exactly 11 fields when the 11th is there and no 12th (the rest of a longer line);
+    a line with another number of commas is WRONG_FIELD_COUNT either way, so its fields are
+    never read. The same cut tells the field count, so the commas are not counted apart.
     """
-    split = pl.col("raw").str.split_exact(",", N_FIELDS - 1)
+    split = pl.col("raw").str.splitn(",", N_FIELDS + 1)
+
+    def part(i: int) -> pl.Expr:
+        return pl.col("_split").struct.field(f"field_{i}")
 
     def field(i: int) -> pl.Expr:
-        return pl.col("_split").struct.field(f"field_{i}").str.strip_chars()
+        return part(i).str.strip_chars()
 
     typed = lines.with_columns(_split=split).with_columns(**_typed(field))
     return (
         typed.with_columns(
             reason=_reason(
-                pl.col("raw").str.count_matches(",", literal=True) + 1,
+                part(N_FIELDS - 1).is_null() | part(N_FIELDS).is_not_null(),
                 _first_occurrence_rule() if duplicate is None else duplicate,
             )
         )
