@@ -192,10 +192,14 @@ def _row_cells(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataTy
             value = row.get(name)
             if value is None:
                 cells.append("")
-            elif kind == _TEXT:
+            elif kind == _TEXT:  # safe_cell and _text_cell, inlined (most cells are text)
                 if type(value) is not str:
                     return None
-                cells.append(_text_cell(str(safe_cell(value))))
+                if value and value[0] in _FORMULA_CHARS and not _is_number(value):
+                    value = "'" + value
+                if not value or _QUOTE_TRIGGERS.search(value):
+                    value = '"' + value.replace('"', '""') + '"'
+                cells.append(value)
             elif kind == _INT:
                 if type(value) is not int:
                     return None

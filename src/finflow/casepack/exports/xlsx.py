@@ -87,10 +87,13 @@ def _text(value: str) -> str:
 def _cell(ref: str, value: Any, style: int = 0) -> str:
     """One ``<c>`` element: a number, a date (serial), or an inline string (neutralised)."""
     s = f' s="{style}"' if style else ""
-    if value is None or value == "":
+    if type(value) is not str:  # text (the most common) needs neither test
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+    elif not value:
         return ""
-    if isinstance(value, bool):
-        value = "yes" if value else "no"
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
