@@ -332,3 +332,35 @@ def test_account_cells_are_what_the_account_macro_renders() -> None:
     for bank, account in [("001", "A1"), ("002", "B&2"), (None, None), (3, 7), ("<b>", "x")]:
         assert cells[bank, account] == macro(bank, account, holders)
         assert cells[bank, account] is cells[bank, account]  # built once
+
+
+def test_rows_rendered_once_per_content_are_the_macros_rows() -> None:
+    macros = render._macros()
+    rules: list[dict[str, Any]] = [
+        {"rule_id": "A", "rule_version": True},
+        {"rule_id": "A", "rule_version": 1},  # equal to True as a key, shown differently
+        {"rule_id": "A", "rule_version": 1.5, "description": HOSTILE_NAME},
+        {"rule_id": "B", "rule_version": [1, 2]},  # not hashable: rendered, not cached
+        {"rule_id": "C"},
+    ]
+    for name in ("not_fired_row", "not_fired_annex_row"):
+        for rule in rules:
+            assert render._macro_html(name, rule) == str(getattr(macros, name)(rule))
+    assert render._macro_html("not_fired_row", rules[0]) != render._macro_html(
+        "not_fired_row", rules[1]
+    )
+    inputs: list[dict[str, Any]] = [{"file": "<a>.csv", "sha256": "x", "rows_read": 10}]
+    assert render._inputs_html(inputs) == macros.inputs_table(inputs)
+    assert render._inputs_html([]) == macros.inputs_table([])
+
+
+def test_a_case_where_every_rule_fired_says_so(tmp_path: Path) -> None:
+    case, transactions = build_case()
+    case["rules_not_fired"] = []
+    case["inputs"] = []
+    html = (write_case_pack(case, transactions, tmp_path) / "index.html").read_text("utf-8")
+    assert (
+        '<tbody>\n<tr><td colspan="3" class="muted">Every rule evaluated fired for this case.'
+        "</td></tr>\n</tbody>"
+    ) in html
+    assert "No input files recorded." in html

@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from finflow.casepack.formatting import FILTERS
 from finflow.casepack.language import check_neutral
 from finflow.casepack.manifest import write_manifest
 from finflow.casepack.pdf import PNG_NAME
-from finflow.casepack.sections import sections_view
+from finflow.casepack.sections import ARTEFACTS, sections_view
 from finflow.schema import DETECTION_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,66 @@ def _account_label(bank: Any, account: Any) -> str:
     return f"{bank} / {account}"
 
 
+@cache
+def _macros() -> Any:
+    """The macros of _macros.html, callable from Python (same environment, same output)."""
+    return environment().get_template("_macros.html").module
+
+
+_Frozen = tuple[tuple[str, type, Any], ...]
+
+
+def _freeze(item: Mapping[str, Any]) -> _Frozen:
+    """A hashable form of a flat mapping; TypeError if a value is not hashable.
+
+    Each value's type is part of it: 1, 1.0 and True are equal keys but render differently.
+    """
+    frozen = tuple(sorted((str(k), type(v), v) for k, v in item.items()))
+    hash(frozen)
+    return frozen
+
+
+@lru_cache(maxsize=4096)
+def _cached_macro(name: str, *frozen: _Frozen | str) -> str:
+    args = [a if isinstance(a, str) else {k: v for k, _, v in a} for a in frozen]
+    return str(getattr(_macros(), name)(*args))
+
+
+def _macro_html(name: str, *args: Any) -> str:
+    """``name(*args)`` from _macros.html, rendered once per distinct (flat) arguments.
+
+    Every pack of a run shows the same input files, artefacts and, mostly, the same rules
+    not fired: those rows are rendered once per process instead of once per pack.
+    Arguments that are neither text nor flat mappings of hashable values are not cached.
+    """
+    try:
+        frozen = [a if isinstance(a, str) else _freeze(a) for a in args]
+    except (TypeError, AttributeError):
+        return str(getattr(_macros(), name)(*args))
+    return _cached_macro(name, *frozen)
+
+
+def _macro_rows(name: str, items: Iterable[Any], spread: bool = False) -> Markup:
+    """One `_macro_html` row per item, each followed by a line end, as one markup string."""
+    rows = [_macro_html(name, *item) if spread else _macro_html(name, item) for item in items]
+    return Markup("".join(row + "\n" for row in rows))  # noqa: S704 - rendered, autoescaped
+
+
+def _inputs_html(inputs: Sequence[Mapping[str, Any]]) -> Markup:
+    """The ``inputs_table`` macro for `inputs`, rendered once per distinct list of files."""
+    try:
+        frozen = tuple(_freeze(i) for i in inputs)
+    except (TypeError, AttributeError):
+        return Markup(_macros().inputs_table(inputs))  # noqa: S704 - rendered, autoescaped
+    return _cached_inputs(frozen)
+
+
+@lru_cache(maxsize=64)
+def _cached_inputs(frozen: tuple[_Frozen, ...]) -> Markup:
+    inputs = [{k: v for k, _, v in item} for item in frozen]
+    return Markup(_macros().inputs_table(inputs))  # noqa: S704 - rendered, autoescaped
+
+
 class AccountCells(dict[tuple[Any, Any], Markup]):
     """(bank, account) -> what the ``account`` macro of _macros.html renders for them.
 
@@ -238,6 +298,8 @@ def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str,
             received[str(r.get("currency_received"))] += r["amount_received"]
 
     alert_counts = Counter(str(a.get("rule_id")) for a in alerts)
+    not_fired = _sorted_dicts(case.get("rules_not_fired", []), "rule_id")
+    inputs = _sorted_dicts(case.get("inputs", []), "file", "sha256")
     quarantine = dict(case.get("quarantine_summary") or {})
     return {
         **sections_view(case, rows, alerts),
@@ -258,9 +320,13 @@ def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str,
         "bonus": bonus,
         "computed_score": computed,
         "score_differs": abs(computed - float(case.get("score") or 0.0)) > 0.005,
-        "rules_not_fired": _sorted_dicts(case.get("rules_not_fired", []), "rule_id"),
+        "rules_not_fired": not_fired,
+        "not_fired_rows": _macro_rows("not_fired_row", not_fired),
+        "not_fired_annex_rows": _macro_rows("not_fired_annex_row", not_fired),
         "rules_not_run": _sorted_dicts(case.get("rules_not_run", []), "rule_id"),
-        "inputs": _sorted_dicts(case.get("inputs", []), "file", "sha256"),
+        "inputs": inputs,
+        "inputs_html": _inputs_html(inputs),
+        "artefact_rows": _macro_rows("artefact_row", ARTEFACTS, spread=True),
         "quarantine_rows": int(quarantine.get("rows") or 0),
         "quarantine_reasons": sorted((quarantine.get("by_reason") or {}).items()),
         "rows": rows,
