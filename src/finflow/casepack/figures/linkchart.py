@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from finflow.casepack.figures.svg import (
@@ -108,7 +107,12 @@ def _spring(order: list[str], weights: dict[tuple[int, int], float], k: float) -
         pos = _spring_python(start, weights, k, float(t), float(dt))
     else:
         pos = _spring_numpy(start, weights, k, t, dt)
-    return list(nx.rescale_layout(pos, scale=1) + np.zeros(2))
+    # networkx's rescale_layout(pos, scale=1), then + center (zeros): the same steps.
+    pos -= pos.mean(axis=0)
+    lim = np.abs(pos).max()
+    if lim > 0:
+        pos *= 1 / lim
+    return list(pos + np.zeros(2))
 
 
 def _spring_numpy(
