@@ -24,6 +24,7 @@ _INDENT = "  "
 _int_repr = int.__repr__
 _float_repr = float.__repr__
 _INF = float("inf")
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _Fallback(Exception):
@@ -116,14 +117,18 @@ def _object(mapping: Any, newline: str, parts: list[str], coerce: bool) -> None:
     if not mapping:
         parts.append("{}")
         return
-    if coerce:
+    if not all(type(k) is str for k in mapping):
+        if not coerce:
+            raise _Fallback  # json.dumps's own rules for other keys (and its errors)
         mapping = {str(k): v for k, v in mapping.items()}
-    elif not all(type(k) is str for k in mapping):
-        raise _Fallback  # json.dumps's own rules for other keys (and its errors)
     inner = newline + _INDENT
     separator = "{" + inner
     for key, v in sorted(mapping.items()):
-        parts.append(separator + encode_basestring(key) + ": ")
-        _value(v, inner, parts, coerce)
+        head = separator + encode_basestring(key) + ": "
+        if type(v) in _SCALARS:  # most values: one string for the whole line
+            parts.append(head + _scalar(v))
+        else:
+            parts.append(head)
+            _value(v, inner, parts, coerce)
         separator = "," + inner
     parts.append(newline + "}")
