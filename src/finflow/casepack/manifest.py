@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,31 @@ def dumps_json(data: Any) -> str:
     return jsontext.encode(data) + "\n"
 
 
+def _files(folder: Path) -> list[tuple[str, os.DirEntry[str]]]:
+    """Every file under `folder` as (POSIX relative path, entry), sorted by that path.
+
+    What ``folder.rglob("*")`` filtered by ``is_file()`` lists (symbolic links to files are
+    files, those to folders are not entered, unreadable folders are skipped), with one
+    `os.scandir` per folder instead of pathlib objects for every entry.
+    """
+    found = []
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, rel + "/"))
+                    elif entry.is_file():
+                        found.append((rel, entry))
+        except PermissionError:
+            continue
+    found.sort(key=lambda item: item[0])
+    return found
+
+
 def write_manifest(
     folder: Path,
     inputs: Sequence[Mapping[str, Any]],
@@ -47,12 +73,11 @@ def write_manifest(
     sub-folders are included with POSIX relative paths. Call it again after adding files.
     """
     folder = Path(folder)
-    files = []
-    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
-        rel = path.relative_to(folder).as_posix()
-        if not path.is_file() or rel == MANIFEST_NAME:
-            continue
-        files.append({"path": rel, "sha256": sha256_file(path), "bytes": path.stat().st_size})
+    files = [
+        {"path": rel, "sha256": sha256_file(Path(entry.path)), "bytes": entry.stat().st_size}
+        for rel, entry in _files(folder)
+        if rel != MANIFEST_NAME
+    ]
     manifest: dict[str, Any] = dict(meta or {})
     manifest["manifest_version"] = MANIFEST_VERSION
     manifest["files"] = files
