@@ -371,6 +371,10 @@ class _ChunkPass:
     runner sinks them into the lake partition), its quarantined rows to a Parquet part under
     `scratch`; the quarantined scan reads those parts, so it is read after the accepted one.
     The file is parsed once: a second read of the accepted scan is an error, not a re-parse.
+
+    The scans are polars io sources (`register_io_source`, which polars marks unstable: its
+    call signature is pinned by requirements.lock and exercised by tests/ingest, including
+    the filter, columns and row limit polars may push down to it).
     """
 
     def __init__(
