@@ -24,7 +24,7 @@ from casepack_sample import (
     build_cases,
 )
 
-from finflow.casepack import render
+from finflow.casepack import fragments, render, schedule
 from finflow.casepack.language import check_neutral, check_prose
 from finflow.casepack.manifest import sha256_file
 from finflow.casepack.render import DRAFT_LINE, write_case_pack, write_cases_index
@@ -313,8 +313,8 @@ def test_schedule_rows_are_those_of_the_sorted_frame_whatever_order_they_come_in
         "one time": frame.with_columns(pl.col("booked_at").min()).reverse(),
     }
     for name, variant in variants.items():
-        got_frame, got_rows = render._schedule(variant)
-        expected = render._schedule_frame(variant)
+        got_frame, got_rows = schedule.schedule_rows(variant)
+        expected = schedule.schedule_frame(variant)
         assert got_rows == expected.to_dicts(), name
         assert got_frame.to_dicts() == got_rows, name
         assert got_frame.schema == expected.schema, name
@@ -328,14 +328,14 @@ def test_account_cells_are_what_the_account_macro_renders() -> None:
         ("3", "7"): {},
     }
     macro = render.environment().get_template("_macros.html").module.account  # type: ignore[attr-defined]
-    cells = render.AccountCells(holders)
+    cells = fragments.AccountCells(holders)
     for bank, account in [("001", "A1"), ("002", "B&2"), (None, None), (3, 7), ("<b>", "x")]:
         assert cells[bank, account] == macro(bank, account, holders)
         assert cells[bank, account] is cells[bank, account]  # built once
 
 
 def test_rows_rendered_once_per_content_are_the_macros_rows() -> None:
-    macros = render._macros()
+    macros = fragments.macros()
     rules: list[dict[str, Any]] = [
         {"rule_id": "A", "rule_version": True},
         {"rule_id": "A", "rule_version": 1},  # equal to True as a key, shown differently
@@ -345,13 +345,13 @@ def test_rows_rendered_once_per_content_are_the_macros_rows() -> None:
     ]
     for name in ("not_fired_row", "not_fired_annex_row"):
         for rule in rules:
-            assert render._macro_html(name, rule) == str(getattr(macros, name)(rule))
-    assert render._macro_html("not_fired_row", rules[0]) != render._macro_html(
+            assert fragments.macro_html(name, rule) == str(getattr(macros, name)(rule))
+    assert fragments.macro_html("not_fired_row", rules[0]) != fragments.macro_html(
         "not_fired_row", rules[1]
     )
     inputs: list[dict[str, Any]] = [{"file": "<a>.csv", "sha256": "x", "rows_read": 10}]
-    assert render._inputs_html(inputs) == macros.inputs_table(inputs)
-    assert render._inputs_html([]) == macros.inputs_table([])
+    assert fragments.inputs_html(inputs) == macros.inputs_table(inputs)
+    assert fragments.inputs_html([]) == macros.inputs_table([])
 
 
 def test_a_case_where_every_rule_fired_says_so(tmp_path: Path) -> None:

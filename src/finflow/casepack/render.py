@@ -14,14 +14,13 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache, lru_cache
-from itertools import pairwise
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import polars as pl
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from finflow.casepack import jsontext
 from finflow.casepack.csvsafe import write_safe_rows
@@ -30,9 +29,11 @@ from finflow.casepack.exports.i2 import write_i2
 from finflow.casepack.exports.subjects import write_subjects
 from finflow.casepack.exports.xlsx import write_xlsx
 from finflow.casepack.formatting import FILTERS
+from finflow.casepack.fragments import AccountCells, inputs_html, macro_rows
 from finflow.casepack.language import check_neutral
 from finflow.casepack.manifest import write_manifest
 from finflow.casepack.pdf import PNG_NAME
+from finflow.casepack.schedule import schedule_rows
 from finflow.casepack.sections import ARTEFACTS, sections_view
 from finflow.schema import DETECTION_COLUMNS
 
@@ -52,7 +53,6 @@ REPRODUCIBILITY_NOTE = (
     " creation dates are fixed from generated_at, so they are byte-identical for the same"
     " Chromium build and fonts, which are outside finflow's control."
 )
-_SORT_KEYS = ["booked_at", "txn_id"]
 
 
 @cache
@@ -93,63 +93,6 @@ def _write_text(path: Path, text: str) -> Path:
     return path
 
 
-def _schedule(transactions: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
-    """The case's transactions in schedule order (booked_at, txn_id) with sorted tags.
-
-    Returns the frame and its rows. Schedules cut by `finflow.casepack.batch` are in that
-    form already (checked on the rows, which the pack needs anyway): they are returned as
-    they are, without the polars sort and list operations (~0.4 ms a pack).
-    """
-    rows = transactions.to_dicts()
-    if _in_schedule_form(transactions.schema, rows):
-        return transactions, rows
-    frame = _schedule_frame(transactions)
-    return frame, frame.to_dicts()
-
-
-def _in_schedule_form(schema: pl.Schema, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """True if `_schedule_frame` would return these rows unchanged."""
-    if (
-        schema.get("tags") != pl.List(pl.String)
-        or not isinstance(schema.get("booked_at"), pl.Datetime)
-        or schema.get("txn_id") != pl.String
-    ):
-        return False
-    previous = None
-    for row in rows:
-        tags = row["tags"]
-        if tags is None or not all(type(t) is str for t in tags):
-            return False
-        if any(a >= b for a, b in pairwise(tags)):  # sorted and unique
-            return False
-        booked, txn = row["booked_at"], row["txn_id"]
-        key = (booked is None, booked, txn is None, txn)
-        if previous is not None and _after(previous, key):
-            return False
-        previous = key
-    return True
-
-
-def _after(one: tuple[Any, ...], two: tuple[Any, ...]) -> bool:
-    """True if sort key `one` (nulls flagged, nulls last) comes after `two`."""
-    for a, b in zip(one, two, strict=True):
-        if a is None or b is None or a == b:
-            continue  # a null's flag has decided already
-        return bool(a > b)
-    return False
-
-
-def _schedule_frame(transactions: pl.DataFrame) -> pl.DataFrame:
-    """`transactions` sorted by `_SORT_KEYS` (nulls last), tags sorted and unique."""
-    frame = transactions
-    if "tags" not in frame.columns:
-        frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("tags"))
-    frame = frame.with_columns(
-        pl.col("tags").cast(pl.List(pl.String)).fill_null([]).list.unique().list.sort()
-    )
-    return frame.sort(_SORT_KEYS, nulls_last=True, maintain_order=True)
-
-
 def _sorted_dicts(items: Iterable[Mapping[str, Any]], *keys: str) -> list[dict[str, Any]]:
     """Copies of `items` sorted by the string form of `keys` (missing keys sort first)."""
     return sorted((dict(i) for i in items), key=lambda i: tuple(str(i.get(k, "")) for k in keys))
@@ -157,88 +100,6 @@ def _sorted_dicts(items: Iterable[Mapping[str, Any]], *keys: str) -> list[dict[s
 
 def _account_label(bank: Any, account: Any) -> str:
     return f"{bank} / {account}"
-
-
-@cache
-def _macros() -> Any:
-    """The macros of _macros.html, callable from Python (same environment, same output)."""
-    return environment().get_template("_macros.html").module
-
-
-_Frozen = tuple[tuple[str, type, Any], ...]
-
-
-def _freeze(item: Mapping[str, Any]) -> _Frozen:
-    """A hashable form of a flat mapping; TypeError if a value is not hashable.
-
-    Each value's type is part of it: 1, 1.0 and True are equal keys but render differently.
-    """
-    frozen = tuple(sorted((str(k), type(v), v) for k, v in item.items()))
-    hash(frozen)
-    return frozen
-
-
-@lru_cache(maxsize=4096)
-def _cached_macro(name: str, *frozen: _Frozen | str) -> str:
-    args = [a if isinstance(a, str) else {k: v for k, _, v in a} for a in frozen]
-    return str(getattr(_macros(), name)(*args))
-
-
-def _macro_html(name: str, *args: Any) -> str:
-    """``name(*args)`` from _macros.html, rendered once per distinct (flat) arguments.
-
-    Every pack of a run shows the same input files, artefacts and, mostly, the same rules
-    not fired: those rows are rendered once per process instead of once per pack.
-    Arguments that are neither text nor flat mappings of hashable values are not cached.
-    """
-    try:
-        frozen = [a if isinstance(a, str) else _freeze(a) for a in args]
-    except (TypeError, AttributeError):
-        return str(getattr(_macros(), name)(*args))
-    return _cached_macro(name, *frozen)
-
-
-def _macro_rows(name: str, items: Iterable[Any], spread: bool = False) -> Markup:
-    """One `_macro_html` row per item, each followed by a line end, as one markup string."""
-    rows = [_macro_html(name, *item) if spread else _macro_html(name, item) for item in items]
-    return Markup("".join(row + "\n" for row in rows))  # noqa: S704 - rendered, autoescaped
-
-
-def _inputs_html(inputs: Sequence[Mapping[str, Any]]) -> Markup:
-    """The ``inputs_table`` macro for `inputs`, rendered once per distinct list of files."""
-    try:
-        frozen = tuple(_freeze(i) for i in inputs)
-    except (TypeError, AttributeError):
-        return Markup(_macros().inputs_table(inputs))  # noqa: S704 - rendered, autoescaped
-    return _cached_inputs(frozen)
-
-
-@lru_cache(maxsize=64)
-def _cached_inputs(frozen: tuple[_Frozen, ...]) -> Markup:
-    inputs = [{k: v for k, _, v in item} for item in frozen]
-    return Markup(_macros().inputs_table(inputs))  # noqa: S704 - rendered, autoescaped
-
-
-class AccountCells(dict[tuple[Any, Any], Markup]):
-    """(bank, account) -> what the ``account`` macro of _macros.html renders for them.
-
-    The schedule and the evidence tables show two accounts per row; the macro call (and its
-    holder lookup) per cell cost more than the rest of the row. Each cell is built once per
-    pack here, on first use, with the macro's escaping (tests compare the two).
-    """
-
-    def __init__(self, holders: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
-        super().__init__()
-        self.holders = holders
-
-    def __missing__(self, key: tuple[Any, Any]) -> Markup:
-        bank, account = key
-        html = f'<span class="mono nowrap">{escape(bank)} / {escape(account)}</span>'
-        holder = self.holders.get((str(bank), str(account)))
-        if holder and holder.get("entity_name"):
-            html += f'<span class="sub">{escape(holder["entity_name"])}</span>'
-        cell = self[key] = Markup(html)  # noqa: S704 - built from escaped values
-        return cell
 
 
 def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -321,12 +182,12 @@ def _case_view(case: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str,
         "computed_score": computed,
         "score_differs": abs(computed - float(case.get("score") or 0.0)) > 0.005,
         "rules_not_fired": not_fired,
-        "not_fired_rows": _macro_rows("not_fired_row", not_fired),
-        "not_fired_annex_rows": _macro_rows("not_fired_annex_row", not_fired),
+        "not_fired_rows": macro_rows("not_fired_row", not_fired),
+        "not_fired_annex_rows": macro_rows("not_fired_annex_row", not_fired),
         "rules_not_run": _sorted_dicts(case.get("rules_not_run", []), "rule_id"),
         "inputs": inputs,
-        "inputs_html": _inputs_html(inputs),
-        "artefact_rows": _macro_rows("artefact_row", ARTEFACTS, spread=True),
+        "inputs_html": inputs_html(inputs),
+        "artefact_rows": macro_rows("artefact_row", ARTEFACTS, spread=True),
         "quarantine_rows": int(quarantine.get("rows") or 0),
         "quarantine_reasons": sorted((quarantine.get("by_reason") or {}).items()),
         "rows": rows,
@@ -376,7 +237,7 @@ def write_case_pack(
     marking = _marking(case.get("marking"))
     _check_prose(case)
 
-    schedule, rows = _schedule(transactions)
+    schedule, rows = schedule_rows(transactions)
     view = _case_view(case, rows)
     html = environment().get_template("case.html").render(**view)
     _write_text(out_dir / "index.html", html)
