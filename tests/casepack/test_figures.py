@@ -13,7 +13,8 @@ import networkx as nx
 from casepack_sample import HOSTILE_NAME, build_case
 
 from finflow.casepack.figures.flow import flow_svg
-from finflow.casepack.figures.linkchart import ITERATIONS, MAX_NODES, SEED, _spring, link_chart_svg
+from finflow.casepack.figures.linkchart import MAX_NODES, link_chart_svg
+from finflow.casepack.figures.spring import ITERATIONS, SEED, spring_positions
 from finflow.casepack.figures.svg import attr, esc
 from finflow.casepack.figures.timeline import timeline_svg
 from finflow.casepack.flows import funds_flow
@@ -137,7 +138,7 @@ def test_link_chart_layout_gives_networkx_spring_layout_floats_exactly() -> None
             graph.add_edge(order[i], order[j], weight=w)
         k = 1.6 / math.sqrt(n)
         expected = nx.spring_layout(graph, seed=SEED, k=k, iterations=ITERATIONS, weight="weight")
-        got = dict(zip(order, _spring(order, weights, k), strict=True))
+        got = dict(zip(order, spring_positions(order, weights, k), strict=True))
         for key in order:
             assert [repr(float(v)) for v in got[key]] == [repr(float(v)) for v in expected[key]]
 
