@@ -113,6 +113,18 @@ def test_a_chunked_file_is_parsed_once_and_its_quarantine_read_after_its_rows(
     assert quarantined.select(pl.len()).collect().item() == whole[1].height
 
 
+def test_chunked_rows_to_be_read_twice_are_parsed_at_once_into_a_part(tmp_path: Path) -> None:
+    path = _feed(tmp_path, MIXED * 2)
+    whole = amlworld.ingest_transactions(path, SHA, "run-1", FX_TABLE)
+    accepted, quarantined = amlworld.write_transactions(
+        path, SHA, "run-1", FX_TABLE, tmp_path / "parts", chunk_rows=7, reread=True
+    )
+    assert (tmp_path / "parts" / "accepted.parquet").exists()
+    assert_frame_equal(quarantined.collect(), whole[1])  # the pass is already done
+    for _ in range(2):
+        assert_frame_equal(accepted.collect(), whole[0])
+
+
 def test_a_chunked_scan_applies_the_filter_columns_and_limit_polars_hands_it(
     tmp_path: Path,
 ) -> None:

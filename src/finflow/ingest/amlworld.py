@@ -42,7 +42,7 @@ MAX_AMOUNT = 1e12
 CHUNK_ROWS = 1_000_000
 """Lines `write_transactions` parses at a time (its memory is about that of one chunk)."""
 PART_WRITE: dict[str, Any] = {"compression": "lz4", "statistics": False}
-"""How scratch parts (quarantined rows, rows spilled for the overlap check) are written: read
+"""How scratch parts (quarantined rows; accepted rows to be read twice) are written: read
 soon, so cheap to write beats small (at 5M rows zstd with statistics costs 11 s of CPU to
 write, lz4 without them 5.5 s)."""
 
@@ -465,6 +465,7 @@ def write_transactions(
     scratch: Path,
     *,
     chunk_rows: int | None = None,
+    reread: bool = False,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """`ingest_transactions` chunk by chunk: (canonical rows, quarantined rows) as scans that
     parse the file as the first is consumed, in file order (a file of one chunk is parsed in
@@ -477,6 +478,10 @@ def write_transactions(
     made of parts written under `scratch` during that read, after it and while `scratch`
     exists. DUPLICATE_ROW is decided for the whole file before this returns
     (`duplicate_rows`), so is a file that is not UTF-8 text.
+
+    `reread` says the accepted rows will be read more than once (the runner compares them
+    with earlier feeds first): the file is then parsed now, its accepted rows written to a
+    scratch part under `scratch` as well, and both scans read those parts.
     """
     chunks = _chunks(path, chunk_rows or CHUNK_ROWS)
     first, second = next(chunks, None), next(chunks, None)
@@ -492,10 +497,11 @@ def write_transactions(
         return _split(lines.lazy(), path, sha256, run_id, fx, duplicate=duplicate)
 
     one_pass = _ChunkPass(itertools.chain(head, chunks), parse, scratch, path.name)
-    return (
-        register_io_source(one_pass.accepted, schema=TRANSACTION_SCHEMA),
-        register_io_source(one_pass.quarantined, schema=QUARANTINE_SCHEMA),
-    )
+    rows = register_io_source(one_pass.accepted, schema=TRANSACTION_SCHEMA)
+    if reread:
+        rows.sink_parquet(scratch / "accepted.parquet", **PART_WRITE)
+        rows = pl.scan_parquet(scratch / "accepted.parquet")
+    return rows, register_io_source(one_pass.quarantined, schema=QUARANTINE_SCHEMA)
 
 
 def ingest_accounts(path: Path, sha256: str) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -229,12 +229,12 @@ def ingest_file(
     entry = _entry(path, sha, kind.format, "ingested")
     with _scratch(out_dir, sha) as scratch:
         try:
-            accepted, rejected, checks = _read(path, sha, run_id, fx, kind, scratch, read_early)
+            accepted, rejected, checks = _read(
+                path, sha, run_id, fx, kind, scratch, read_early, reread=bool(earlier)
+            )
         except FeedFormatError as exc:
             entry.update(status="rejected", message=str(exc))
             return entry
-        if earlier and isinstance(accepted, pl.LazyFrame):  # compared twice: read it once
-            accepted = _spill(accepted, scratch / "accepted.parquet")
         accepted, repeats = overlap.split_repeats(accepted, earlier or [])
         if repeats.height:
             rejected = pl.concat([rejected.lazy(), repeats.lazy()])
@@ -350,16 +350,20 @@ def _read(
     kind: Sniffed,
     scratch: Path,
     read_early: Future[Frames] | None,
+    *,
+    reread: bool = False,
 ) -> tuple[pl.DataFrame | pl.LazyFrame, pl.DataFrame | pl.LazyFrame, dict[str, Any]]:
     """Call the reader for the recognised format: (accepted, quarantined, checks).
 
     AMLworld transactions, the one feed that comes in millions of rows, come back as scans
     that parse the file chunk by chunk as the accepted one is written (its quarantined rows
-    go to parts under `scratch`, read after it); the other readers return frames (a
-    reference file's may be `read_early`).
+    go to parts under `scratch`, read after it; with `reread`, for rows compared with
+    earlier feeds before they are written, the accepted rows go to a part too); the other
+    readers return frames (a reference file's may be `read_early`).
     """
     if kind.format == "amlworld_transactions":
-        return (*amlworld.write_transactions(path, sha, run_id, fx, scratch), {})
+        scans = amlworld.write_transactions(path, sha, run_id, fx, scratch, reread=reread)
+        return (*scans, {})
     if kind.format in REFERENCE_FEEDS:
         frames = read_early.result() if read_early else read_reference(path, sha, kind.format)
         return (*frames, {})
@@ -447,12 +451,6 @@ def _write_temporary(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> tuple[Pa
 def _rename_into_place(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
     _kill_point("commit")
-
-
-def _spill(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
-    """`frame` written to the scratch file `path` (cheap to write, read soon), as a scan of it."""
-    frame.sink_parquet(path, **amlworld.PART_WRITE)
-    return pl.scan_parquet(path)
 
 
 def _commit_json(path: Path, data: dict[str, Any]) -> None:
