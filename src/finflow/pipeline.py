@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -329,10 +331,12 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     )
     wanted = pl.DataFrame({"txn_id": sorted({t for c in cases for t in c["evidence_txn_ids"]})})
     evidence = all_txns.join(wanted.lazy(), on="txn_id", how="semi").collect()
+    case_keys = sorted({k for c in cases for k in c["account_keys"]})
+    listed = load_reference(run_files(out_dir, state, "accounts"))  # first listing of each key
     reference = {
-        r["key"]: r for r in load_reference(run_files(out_dir, state, "accounts")).to_dicts()
+        r["key"]: r for r in listed.filter(pl.col("key").is_in(case_keys)).iter_rows(named=True)
     }
-    activity = account_activity(all_txns, [k for c in cases for k in c["account_keys"]])
+    activity = account_activity(all_txns, case_keys)
     inputs = [
         {
             k: f[k]
@@ -353,8 +357,16 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         "by_reason": state["quarantine_by_reason"],
     }
     cases_dir = out_dir / "cases"
+    # An earlier run's packs (thousands of files) are moved aside at once and deleted on a
+    # thread while the new ones are written; a run killed meanwhile leaves a hidden folder
+    # that the next run deletes.
+    for stale in sorted(out_dir.glob(".cases-old-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    old_cases = out_dir / f".cases-old-{os.getpid()}-{time.time_ns()}"
     if cases_dir.exists():
-        shutil.rmtree(cases_dir)
+        cases_dir.rename(old_cases)
+    remover = ThreadPoolExecutor(1, thread_name_prefix="finflow-rmtree")
+    removed = remover.submit(shutil.rmtree, old_cases, ignore_errors=True)
     cases_dir.mkdir(parents=True)
     top = settings_pdf_top() if pdf_top is None else pdf_top
     # Every case's schedule in one pass over the evidence (not one pass per case).
@@ -415,6 +427,8 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
         pdfs = len(render_top_cases(cases_dir, ranked, top_n=top, png=False))
     index = write_cases_index(packed, run_header, cases_dir)
+    removed.result()  # the earlier run's packs are gone before the stage ends
+    remover.shutdown()
     # The accounts' roles for the store, so it need not read every pack's case.json back.
     write_json_rows(
         _roles_path(out_dir),
