@@ -199,10 +199,9 @@ def start_screening(resolution: Resolution, list_path: Path | None = None) -> Sc
         .with_columns(dob=pl.col("date_of_birth").cast(pl.String))
     )
     distinct = named.select("name", "dob").unique().sort("name", "dob", nulls_last=True)
-    queries = [
-        Query(str(i), name, dob, "Person" if dob else None)
-        for i, (name, dob) in enumerate(distinct.iter_rows())
-    ]
+    names, dobs = distinct["name"].to_list(), distinct["dob"].to_list()
+    kinds = ["Person" if dob else None for dob in dobs]
+    queries = list(map(Query, map(str, range(len(names))), names, dobs, kinds))
     workers = None if len(queries) >= BACKGROUND_FROM else 1
     job = ScreeningJob(queries, list_path or sanctions_list_path(), workers=workers)
     return Screening(named, queries, job)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -75,25 +76,28 @@ def score_run(
     )
     customers = load_reference_table(out_dir, files, CUSTOMERS)
     institutions = load_reference_table(out_dir, files, INSTITUTIONS)
-    resolution = resolve(accounts, customers, cfg.resolution)
     party_alerts: list[dict[str, Any]] = []
     screening: list[dict[str, Any]] = []
-    # Sanctions screening (Python, one core per worker) runs on spawned workers while this
-    # process counts hubs over every payment and finds shared identifiers (polars).
-    with (
-        start_screening(resolution, sanctions_list)
-        if "SANCTIONS_HIT" in cfg.rules
-        else nullcontext()
-    ) as pending:
-        hubs_acc = hub_accounts(txns, institutions, cfg.network)
-        period = _period(txns)
-        if "HT_SHARED_IDENTIFIERS" in cfg.rules:
-            party_alerts += shared_identifiers(
-                customers, resolution, cfg.rules["HT_SHARED_IDENTIFIERS"], period
-            )
-        if pending is not None:
-            hits, screening = sanctions_alerts(pending, cfg.rules["SANCTIONS_HIT"], period)
-            party_alerts += hits
+    # Hubs are counted over every payment (polars, on a thread) while the parties are
+    # resolved (partly Python); then sanctions screening (Python, one core per worker) runs on
+    # spawned workers while this process finds shared identifiers.
+    with ThreadPoolExecutor(1, thread_name_prefix="finflow-hubs") as side:
+        hubs_job = side.submit(hub_accounts, txns, institutions, cfg.network)
+        resolution = resolve(accounts, customers, cfg.resolution)
+        with (
+            start_screening(resolution, sanctions_list)
+            if "SANCTIONS_HIT" in cfg.rules
+            else nullcontext()
+        ) as pending:
+            period = _period(txns)
+            if "HT_SHARED_IDENTIFIERS" in cfg.rules:
+                party_alerts += shared_identifiers(
+                    customers, resolution, cfg.rules["HT_SHARED_IDENTIFIERS"], period
+                )
+            hubs_acc = hubs_job.result()
+            if pending is not None:
+                hits, screening = sanctions_alerts(pending, cfg.rules["SANCTIONS_HIT"], period)
+                party_alerts += hits
     everything = alerts + party_alerts
     keys = sorted({k for a in everything for k in a["accounts"]} | {a["primary"] for a in alerts})
     party_of = dict(
