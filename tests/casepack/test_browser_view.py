@@ -11,21 +11,12 @@ import pytest
 from casepack_sample import HOSTILE_NAME, build_case
 from test_sections import SECTIONS
 
+from finflow.casepack.devtools import CHROMIUM_FLAGS
 from finflow.casepack.pdf import write_pdf
 from finflow.casepack.render import write_case_pack
 
 CHROMIUM = shutil.which("chromium")
 PDFTOPPM = shutil.which("pdftoppm")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and PDFTOPPM), reason="needs Debian chromium and poppler-utils (make system-deps)"
@@ -47,7 +38,7 @@ def test_page_loads_without_console_errors_and_shows_every_section(
     result = subprocess.run(
         [
             str(CHROMIUM),
-            *FLAGS,
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp_path / 'profile'}",
             "--enable-logging=stderr",
             "--v=0",

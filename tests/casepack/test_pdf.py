@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from casepack_sample import build_case, build_cases
@@ -60,12 +61,18 @@ def test_pdf_is_rendered_deterministically_and_listed_in_the_manifest(tmp_path: 
         assert "Pages:" in info.stdout
 
 
-@needs_chromium
-def test_top_cases_get_pdfs_and_the_index_links_them(tmp_path: Path) -> None:
+def three_packs(folder: Path) -> list[dict[str, Any]]:
+    """Three ranked sample cases, each written as a pack under `folder`; the cases."""
     _, transactions = build_case()
     cases = build_cases(3)
     for case in cases:
-        write_case_pack(copy.deepcopy(case), transactions, tmp_path / case["case_id"])
+        write_case_pack(copy.deepcopy(case), transactions, folder / case["case_id"])
+    return cases
+
+
+@needs_chromium
+def test_top_cases_get_pdfs_and_the_index_links_them(tmp_path: Path) -> None:
+    cases = three_packs(tmp_path)
     done = render_top_cases(tmp_path, [c["case_id"] for c in cases], top_n=1, png=False)
     assert list(done) == [cases[0]["case_id"]]
     html = write_cases_index(cases, run_header(cases[0]), tmp_path).read_text(encoding="utf-8")
@@ -77,10 +84,7 @@ def test_top_cases_get_pdfs_and_the_index_links_them(tmp_path: Path) -> None:
 def test_top_cases_are_printed_by_one_chromium_with_the_bytes_of_a_lone_print(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, transactions = build_case()
-    cases = build_cases(3)
-    for case in cases:
-        write_case_pack(copy.deepcopy(case), transactions, tmp_path / "run" / case["case_id"])
+    cases = three_packs(tmp_path / "run")
     started: list[Browser] = []
 
     def counting_browser(*args: object) -> Browser:
@@ -103,10 +107,7 @@ def test_top_cases_are_printed_by_one_chromium_with_the_bytes_of_a_lone_print(
 def test_a_case_that_fails_to_print_is_logged_and_the_others_still_get_pdfs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _, transactions = build_case()
-    cases = build_cases(3)
-    for case in cases:
-        write_case_pack(copy.deepcopy(case), transactions, tmp_path / case["case_id"])
+    cases = three_packs(tmp_path)
     broken = cases[1]["case_id"]
     (tmp_path / broken / "index.html").unlink()
     with caplog.at_level(logging.ERROR):

@@ -25,6 +25,7 @@ from casepack_sample import (
 )
 
 from finflow.casepack import fragments, render, schedule
+from finflow.casepack.devtools import CHROMIUM_FLAGS
 from finflow.casepack.language import check_neutral, check_prose
 from finflow.casepack.manifest import sha256_file
 from finflow.casepack.render import DRAFT_LINE, write_case_pack, write_cases_index
@@ -271,14 +272,7 @@ def test_case_page_renders_in_headless_chromium(
     subprocess.run(
         [
             str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             f"--screenshot={png}",
             "--window-size=1280,2000",

@@ -122,6 +122,14 @@ def test_reading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         gc.enable() if was else gc.disable()
 
 
+ONE_PAYMENT = (
+    "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
+    "Amount Paid,Payment Currency,Payment Format,Is Laundering\n"
+    "2022/09/01 00:20,0011,80001,0012,90001,100.00,UK Pound,100.00,UK Pound,Wire,0\n"
+)
+"""An AMLworld transactions file of one payment, beside the reference files."""
+
+
 def test_a_file_without_the_required_columns_is_a_clear_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.csv", "institution_id,name\n1,A\n")
     with pytest.raises(FeedFormatError, match="lacks column"):
@@ -132,13 +140,7 @@ def test_runner_counts_reference_files_and_writes_reference_tables(tmp_path: Pat
     feeds = tmp_path / "feeds"
     _write(feeds, "a.txt", CUSTOMERS)
     _write(feeds, "b.txt", INSTITUTIONS)
-    _write(
-        feeds,
-        "t.csv",
-        "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
-        "Amount Paid,Payment Currency,Payment Format,Is Laundering\n"
-        "2022/09/01 00:20,0011,80001,0012,90001,100.00,UK Pound,100.00,UK Pound,Wire,0\n",
-    )
+    _write(feeds, "t.csv", ONE_PAYMENT)
     out = tmp_path / "out"
     result = ingest_folder(feeds, out)
     by_format = {e["format"]: e for e in result["files"]}
@@ -171,13 +173,7 @@ def test_reference_files_are_read_on_a_thread_and_committed_in_file_order(
     good_rows = b"".join(b"%d,Bank,,GB,bank\n" % n for n in range(SNIFF_BYTES // 10))
     institutions = b"institution_id,name,bic,country,type\n" + good_rows + b"0,B\xff,,GB,bank\n"
     (feeds / "c.txt").write_bytes(institutions)  # not UTF-8 past what sniffing reads
-    _write(
-        feeds,
-        "t.csv",
-        "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
-        "Amount Paid,Payment Currency,Payment Format,Is Laundering\n"
-        "2022/09/01 00:20,0011,80001,0012,90001,100.00,UK Pound,100.00,UK Pound,Wire,0\n",
-    )
+    _write(feeds, "t.csv", ONE_PAYMENT)
     result = ingest_folder(feeds, tmp_path / "out")
     assert [e["file"] for e in result["files"]] == ["a.txt", "b.txt", "c.txt", "t.csv"]
     assert [e["status"] for e in result["files"]] == ["ingested", "no_rows", "rejected", "ingested"]

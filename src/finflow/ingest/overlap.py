@@ -17,6 +17,7 @@ reconcile (rows read = accepted + quarantined).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -110,6 +111,4 @@ def context(earlier: Sequence[str]) -> str:
     before it, in order ("" when none). A committed file is re-used only under the same one."""
     if not earlier:
         return ""
-    import hashlib
-
     return hashlib.sha256("|".join(earlier).encode()).hexdigest()[:16]
