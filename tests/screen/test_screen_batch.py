@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from finflow.errors import InputError
 from finflow.screen import Screener, load_list
 from finflow.screen.batch import (
     OUT_COLUMNS,
+    ListChangedError,
     Query,
     QueryFileError,
     ScreeningJob,
@@ -74,9 +76,9 @@ def test_the_threshold_option_changes_what_is_written(
     tmp_path: Path, people_list_path: Path
 ) -> None:
     queries = write_queries(tmp_path / "q.csv", "query_id,name\nc1,Husain Rezaee\n")
-    screener = Screener(load_list(people_list_path))
-    low = screen_file(screener, queries, tmp_path / "low.csv", threshold=0.5, workers=1)
-    high = screen_file(screener, queries, tmp_path / "high.csv", threshold=0.99, workers=1)
+    sanctions = load_list(people_list_path)
+    low = screen_file(sanctions, queries, tmp_path / "low.csv", threshold=0.5, workers=1)
+    high = screen_file(sanctions, queries, tmp_path / "high.csv", threshold=0.99, workers=1)
     assert low["rows"] >= 1 and high["rows"] == 0
 
 
@@ -85,9 +87,9 @@ def test_two_workers_give_the_same_output_as_one(tmp_path: Path, people_list_pat
         ["Bob Pemberton", "Husain Rezaee", "Nobody Here", "Сергей Воробьёв"] * 1200
     )]  # fmt: skip
     queries = write_queries(tmp_path / "q.csv", "\n".join(lines) + "\n")
-    screener = Screener(load_list(people_list_path))
-    screen_file(screener, queries, tmp_path / "one.csv", workers=1)
-    screen_file(screener, queries, tmp_path / "two.csv", workers=2)
+    sanctions = load_list(people_list_path)
+    screen_file(sanctions, queries, tmp_path / "one.csv", workers=1)
+    screen_file(sanctions, queries, tmp_path / "two.csv", workers=2)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
@@ -97,21 +99,21 @@ def test_a_small_query_file_is_screened_in_one_process_unless_told(
     from finflow.screen import batch
 
     started: list[int] = []
-    real_pool = batch.spawn_pool
+    real_executor = batch.spawned_executor
 
-    def counting_pool(workers: int, **kwargs: Any) -> Any:
+    def counting_executor(workers: int, **kwargs: Any) -> Any:
         started.append(workers)
-        return real_pool(workers, **kwargs)
+        return real_executor(workers, **kwargs)
 
-    monkeypatch.setattr(batch, "spawn_pool", counting_pool)
+    monkeypatch.setattr(batch, "spawned_executor", counting_executor)
     monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
     lines = ["query_id,name"] + [f"q{i},Husain Rezaee" for i in range(30)]
     queries = write_queries(tmp_path / "q.csv", "\n".join(lines) + "\n")
-    screener = Screener(load_list(people_list_path))
-    screen_file(screener, queries, tmp_path / "default.csv")
-    assert started == []  # 30 queries: one process, no workers to send the index to
+    sanctions = load_list(people_list_path)
+    screen_file(sanctions, queries, tmp_path / "default.csv")
+    assert started == []  # 30 queries: one process, no workers to build the index
     monkeypatch.setattr(batch, "PARALLEL_FROM", 10)
-    screen_file(screener, queries, tmp_path / "many.csv", workers=None)
+    screen_file(sanctions, queries, tmp_path / "many.csv", workers=None)
     assert started == [2]
     assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
 
@@ -210,7 +212,7 @@ def test_a_screening_job_on_workers_gives_what_one_process_gives(
         )
     ] * 600  # 12,000 queries: several chunks per worker
     queries = [q._replace(query_id=str(i)) for i, q in enumerate(queries)]
-    here = list(screen_queries(screener, iter(queries), workers=1))
+    here = list(screen_queries(screener, queries))
     with ScreeningJob(queries, people_list_path, workers=2) as job:
         assert job._pool is not None  # on spawned workers
         there = list(job.results())
@@ -220,3 +222,25 @@ def test_a_screening_job_on_workers_gives_what_one_process_gives(
     assert [q for q, _ in there] == [q.query_id for q in queries]
     assert there == here
     assert any(matches for _, matches in here)
+
+
+def test_workers_refuse_a_list_file_changed_after_it_was_loaded(
+    tmp_path: Path, people_list_path: Path
+) -> None:
+    """The workers read the list file again: a file that no longer holds the list the caller
+    loaded is a clear error, not results against another list."""
+    copy = tmp_path / "list.csv"
+    copy.write_bytes(people_list_path.read_bytes())
+    sanctions = load_list(copy)
+    lines = ["query_id,name"] + [f"q{i},Husain Rezaee" for i in range(40)]
+    queries = write_queries(tmp_path / "q.csv", "\n".join(lines) + "\n")
+    text = copy.read_text(encoding="utf-8")
+    assert text.startswith("Report Date: 01-Jan-2030")
+    copy.write_text(text.replace("01-Jan-2030", "02-Jan-2030", 1), encoding="utf-8")  # reissued
+    with pytest.raises(ListChangedError, match="changed while it was being screened"):
+        screen_file(sanctions, queries, tmp_path / "out.csv", workers=2)
+    assert not (tmp_path / "out.csv").exists()
+    copy.unlink()
+    with pytest.raises(InputError, match=r"screening worker: .*list\.csv"):
+        screen_file(sanctions, queries, tmp_path / "out.csv", workers=2)
+    assert not (tmp_path / "out.csv").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from finflow.screen import Screener, load_list
+from finflow.screen import load_list
 from finflow.screen.batch import screen_file
 
 SCRIPT = """
@@ -27,12 +27,12 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from finflow.screen import Screener, load_list
+from finflow.screen import load_list
 from finflow.screen.batch import screen_file
 
 
 def screen(list_path, queries, out):
-    screen_file(Screener(load_list(Path(list_path))), Path(queries), Path(out), workers=2)
+    screen_file(load_list(Path(list_path)), Path(queries), Path(out), workers=2)
 
 
 if __name__ == "__main__":
@@ -93,6 +93,5 @@ def test_screening_inside_a_task_like_process_gives_the_one_process_output(
     out = tmp_path / f"{mode}.csv"
     result = _run(tmp_path, mode, str(people_list_path), str(queries), str(out))
     assert result.returncode == 0, result.stderr[-3000:]
-    screener = Screener(load_list(people_list_path))
-    screen_file(screener, queries, tmp_path / "one.csv", workers=1)
+    screen_file(load_list(people_list_path), queries, tmp_path / "one.csv", workers=1)
     assert out.read_bytes() == (tmp_path / "one.csv").read_bytes()

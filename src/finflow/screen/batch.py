@@ -3,11 +3,15 @@
 Queries: ``query_id,name`` and optional ``dob`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) and
 ``type`` (``Person`` or ``Organization``). Output: one row per candidate at or above the
 threshold, ``query_id,unique_id,score,matched_name,name_type,explanation``, in query order then
-best score first; a query with no candidate has no row. The queries are screened in chunks on
-all cores: worker processes are spawned (never forked: the caller may have polars' thread pool
-running, and a forked child can deadlock on its locks) and receive the built index once each.
-`ScreeningJob` screens queries on spawned workers while the caller goes on with other work;
-its workers build the index from the list file themselves (faster than receiving it).
+best score first; a query with no candidate has no row.
+
+Many queries are screened on all cores by a `ScreeningJob`, the one way finflow screens on
+worker processes (`finflow screen` through `screen_file`, and the score stage while it does other
+work): the workers are spawned (never forked: the caller may have polars' thread pool running,
+and a forked child can deadlock on its locks) and each builds the index from the list file
+itself, all at the same time, which is cheaper than building it once and sending it to each
+(a 5,000-designation list: 3.0 s to build, against 1.6 s to pickle it per worker plus 2.8 s
+to load it there). `screen_queries` screens in the calling process.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -23,24 +27,31 @@ from typing import Any, NamedTuple
 
 from finflow.casepack.csvsafe import safe_cell
 from finflow.errors import FeedFormatError, InputError
-from finflow.parallel import main_script_hidden, spawn_pool, spawned_executor, usable_workers
+from finflow.parallel import main_script_hidden, spawned_executor, usable_workers
 from finflow.screen.dob import QueryDateError, parse_query_dob
+from finflow.screen.model import SanctionsList
 from finflow.screen.screener import DEFAULT_THRESHOLD, Match, QueryKindError, Screener, query_kind
 
 log = logging.getLogger(__name__)
 
 OUT_COLUMNS = ("query_id", "unique_id", "score", "matched_name", "name_type", "explanation")
 CHUNK = 2000
-PARALLEL_FROM = 50_000
+PARALLEL_FROM = 10_000
 """`screen_file` uses every core from this many queries, one process below (unless told).
 
-Each spawned worker receives the whole index (a 5,000-designation list: 54 MB pickled, 2.1 s
-to pickle per worker, 3.8 s to load in each), so two workers start ~8 s behind one process,
-which screens about 2,000 queries/s (20,250 queries: one process 10.0 s, two 17.4 s)."""
+Each spawned worker imports finflow and builds the index itself (~3 s for 5,000 designations,
+at the same time as the other), so two processes cost ~1 s of wall and one index build of CPU
+more than one, and save half the screening (~2,000 queries a second on one core): they finish
+first from about 5,000 queries on two free cores; 10,000 leaves room for a busy machine (the
+score stage screens in the background from the same number, `finflow.score.party_rules`)."""
 
 
 class QueryFileError(FeedFormatError):
     """A query file is empty, damaged, lacks a column or has an invalid row."""
+
+
+class ListChangedError(InputError):
+    """The list file read by screening workers is not the list the caller loaded."""
 
 
 class Query(NamedTuple):
@@ -104,17 +115,33 @@ def read_queries(path: Path) -> Iterator[Query]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(screener: Screener, threshold: float) -> None:
-    _WORKER.update(screener=screener, threshold=threshold)
+def _init_worker(list_path: Path, threshold: float, expected: tuple[int, str] | None) -> None:
+    """Worker start: build the index from the list file. `expected` (designations, report
+    date) is what the caller loaded from that file; a file changed since is refused.
 
-
-def _init_worker_from_list(list_path: Path, threshold: float) -> None:
+    An error here is kept and raised by the worker's first chunk: raised by the initializer
+    it would only break the pool, and the caller would see no reason.
+    """
     from finflow.screen import load_list
 
-    _WORKER.update(screener=Screener(load_list(list_path)), threshold=threshold)
+    try:
+        sanctions = load_list(list_path)
+    except (InputError, OSError) as exc:
+        _WORKER["error"] = InputError(f"screening worker: {exc}")
+        return
+    if expected is not None and (len(sanctions), sanctions.report_date) != expected:
+        _WORKER["error"] = ListChangedError(
+            f"{list_path}: the sanctions list file changed while it was being screened "
+            f"({expected[0]:,} designations dated {expected[1] or 'undated'} were loaded, "
+            f"the file now has {len(sanctions):,} dated {sanctions.report_date or 'undated'})"
+        )
+        return
+    _WORKER.update(screener=Screener(sanctions), threshold=threshold)
 
 
 def _screen_chunk(chunk: list[Query]) -> list[tuple[str, list[Match]]]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     screener: Screener = _WORKER["screener"]
     threshold: float = _WORKER["threshold"]
     return [(q.query_id, screener.screen(q.name, q.dob, q.kind, threshold)) for q in chunk]
@@ -126,38 +153,25 @@ def _chunks(queries: Iterator[Query], size: int) -> Iterator[list[Query]]:
 
 
 def screen_queries(
-    screener: Screener,
-    queries: Iterator[Query],
-    threshold: float = DEFAULT_THRESHOLD,
-    workers: int | None = None,
+    screener: Screener, queries: Iterable[Query], threshold: float = DEFAULT_THRESHOLD
 ) -> Iterator[tuple[str, list[Match]]]:
-    """Screen queries in order, on `workers` processes (default: all cores)."""
-    workers = usable_workers(workers or os.cpu_count() or 1, "sanctions screening")
-    _WORKER.update(screener=screener, threshold=threshold)
-    if workers == 1:
-        for chunk in _chunks(queries, CHUNK):
-            yield from _screen_chunk(chunk)
-        return
-    with spawn_pool(workers, initializer=_init_worker, initargs=(screener, threshold)) as pool:
-        pending = []
-        for chunk in _chunks(queries, CHUNK):  # at most 2 chunks per worker in flight
-            pending.append(pool.submit(_screen_chunk, chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+    """(query id, matches) for each query in order, screened in this process."""
+    for q in queries:
+        yield q.query_id, screener.screen(q.name, q.dob, q.kind, threshold)
 
 
 def screen_file(
-    screener: Screener,
+    sanctions: SanctionsList,
     queries_path: Path,
     out_path: Path,
     threshold: float = DEFAULT_THRESHOLD,
     workers: int | None = None,
 ) -> dict[str, int]:
-    """Screen a query CSV into an output CSV; return counts of queries, hits and rows.
+    """Screen a query CSV against a loaded list into an output CSV; return counts of queries,
+    hits and rows.
 
-    `workers` defaults to every core from `PARALLEL_FROM` queries, else one process.
+    `workers` defaults to every core from `PARALLEL_FROM` queries, else one process; the
+    output does not depend on it. Workers read the list from ``sanctions.path`` again.
     """
     if not 0.0 < threshold <= 1.0:
         raise InputError(f"threshold {threshold} is not in (0, 1]")
@@ -169,10 +183,13 @@ def screen_file(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
     counts = {"queries": len(queries), "queries_with_candidates": 0, "rows": 0}
-    with partial.open("w", encoding="utf-8", newline="") as handle:
+    with (
+        ScreeningJob(queries, sanctions, threshold, workers) as job,
+        partial.open("w", encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(OUT_COLUMNS)
-        for query_id, matches in screen_queries(screener, iter(queries), threshold, workers):
+        for query_id, matches in job.results():
             counts["queries_with_candidates"] += bool(matches)
             for m in matches:
                 counts["rows"] += 1
@@ -195,30 +212,35 @@ def screen_file(
 class ScreeningJob:
     """Queries screened on spawned worker processes while the caller does other work.
 
-    Every chunk is handed out when the job starts; `results` gives them back in query order.
-    Each worker builds the index from `list_path` itself: for a 5,000-designation list that is
-    3.0 s, against 1.6 s to pickle the built index for each worker plus 2.8 s to load it there,
-    and the workers build theirs at the same time. Use as a context manager: leaving stops the
-    workers (cancelling chunks not started when the caller failed).
+    `sanctions` is the list file, or a list loaded from it (``sanctions.path``): each worker
+    builds the index from the file itself (see the module docstring). Every chunk is handed
+    out when the job starts; `results` gives them back in query order. With one worker (asked
+    for, or in a process that may not start any) the queries are screened in the calling
+    process when `results` is read. Use as a context manager: leaving stops the workers
+    (cancelling chunks not started when the caller failed).
     """
 
     def __init__(
         self,
         queries: list[Query],
-        list_path: Path,
+        sanctions: Path | SanctionsList,
         threshold: float = DEFAULT_THRESHOLD,
         workers: int | None = None,
     ) -> None:
         workers = usable_workers(workers or os.cpu_count() or 1, "sanctions screening")
         self._pool: ProcessPoolExecutor | None = None
         self._queries = queries
-        self._list_path = list_path
+        self._sanctions = sanctions
         self._threshold = threshold
         self._futures: list[Future[list[tuple[str, list[Match]]]]] = []
         if workers > 1:
+            if isinstance(sanctions, SanctionsList):
+                list_path, expected = sanctions.path, (len(sanctions), sanctions.report_date)
+            else:
+                list_path, expected = sanctions, None
             with main_script_hidden():
                 self._pool = spawned_executor(
-                    workers, initializer=_init_worker_from_list, initargs=(list_path, threshold)
+                    workers, initializer=_init_worker, initargs=(list_path, threshold, expected)
                 )
                 self._futures = [
                     self._pool.submit(_screen_chunk, chunk)
@@ -230,8 +252,9 @@ class ScreeningJob:
         if self._pool is None:  # one process: screened here, now
             from finflow.screen import load_list
 
-            screener = Screener(load_list(self._list_path))
-            yield from screen_queries(screener, iter(self._queries), self._threshold, 1)
+            sanctions = self._sanctions
+            loaded = sanctions if isinstance(sanctions, SanctionsList) else load_list(sanctions)
+            yield from screen_queries(Screener(loaded), self._queries, self._threshold)
             return
         for future in self._futures:
             yield from future.result()
@@ -240,6 +263,10 @@ class ScreeningJob:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Not waiting for the workers to exit (~0.7 s): the pool's own thread reaps them.
+        self.close()
+
+    def close(self, *, wait: bool = False) -> None:
+        """Stop the workers, cancelling chunks not started; `wait` for them to exit (~0.7 s;
+        by default the pool's own thread reaps them)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)

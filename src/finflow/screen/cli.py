@@ -34,7 +34,7 @@ def _threshold(value: float | None) -> float:
 def screen_command(args: argparse.Namespace) -> str:
     threshold = _threshold(args.threshold)
     sanctions = load_list(args.list or default_list_path())
-    counts = screen_file(Screener(sanctions), args.queries, args.out, threshold, args.workers)
+    counts = screen_file(sanctions, args.queries, args.out, threshold, args.workers)
     return (
         f"screened {counts['queries']:,} queries against {len(sanctions):,} designations "
         f"({sanctions.layout} list {sanctions.report_date or 'undated'}): "
