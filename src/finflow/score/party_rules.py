@@ -93,21 +93,27 @@ def shared_identifiers(
         if kind == "address":
             frame = frame.explode("value")
         frames.append(frame.drop_nulls("value").with_columns(kind=pl.lit(kind)))
+    identifiers = pl.concat(frames)
+    # Counted for every identifier, members listed only for those shared widely enough (a few
+    # among a million at 5M rows).
     shared = (
-        pl.concat(frames)
-        .group_by("kind", "value")
-        .agg(
-            n_parties=pl.col("party_id").n_unique(),
-            n_surnames=pl.col("surname").n_unique(),
-            members=pl.struct("party_id", "customer_id", "surname", "source_row").sort_by(
-                "customer_id"
-            ),
-        )
+        identifiers.group_by("kind", "value")
+        .agg(n_parties=pl.col("party_id").n_unique(), n_surnames=pl.col("surname").n_unique())
         .filter(
             (pl.col("n_parties") >= int(p["min_parties"]))
             & (pl.col("n_surnames") >= int(p["min_distinct_surnames"]))
         )
     )
+    members = (
+        identifiers.join(shared, on=["kind", "value"], how="semi")
+        .group_by("kind", "value")
+        .agg(
+            members=pl.struct("party_id", "customer_id", "surname", "source_row").sort_by(
+                "customer_id"
+            )
+        )
+    )
+    shared = shared.join(members, on=["kind", "value"])
     too_big = shared.filter(pl.col("n_parties") > int(p["max_parties"]))
     if too_big.height:
         log.info("%s: %d identifiers shared by too many parties left out", rule.id, too_big.height)
