@@ -236,14 +236,25 @@ def parse_lines(lines: pl.LazyFrame, duplicate: pl.Expr | None = None) -> pl.Laz
     return typed.with_columns(reason=_reason(wrong_count, repeat)).rename(_PARTY_COLUMNS)
 
 
-EDGE_SPACE = r"(?:^|,)\s|\s(?:,|$)"
-r"""Whitespace at the start or end of a comma-separated field of a line (``\s`` is Unicode
-White_Space: exactly what `str.strip_chars` strips, tested on every code point)."""
+def edge_space(raw: pl.Expr) -> pl.Expr:
+    r"""Per line `raw`: whether stripping its comma-separated fields might change one.
+
+    True when the line has whitespace beside a comma or at either end, or any character
+    that is not ASCII (its fields are then stripped unchecked). In ASCII text the
+    whitespace `str.strip_chars` strips is exactly ``[\t-\r ]`` (tested on every code
+    point), so on ASCII lines this is exact; the three checks cost 60% of one regex over
+    Unicode ``\s`` (0.08 s against 0.14 s of CPU per million lines).
+    """
+    return (
+        (raw.str.len_chars() != raw.str.len_bytes())
+        | raw.str.contains(r",[\t-\r ]|[\t-\r ],")
+        | (raw.str.strip_chars().str.len_bytes() != raw.str.len_bytes())
+    )
 
 
 def has_edge_space(lines: pl.LazyFrame) -> bool:
-    """Whether any field of any of `lines` starts or ends with whitespace (`EDGE_SPACE`)."""
-    return bool(lines.select(pl.col("raw").str.contains(EDGE_SPACE).any()).collect().item())
+    """Whether stripping the fields of any of `lines` might change one (`edge_space`)."""
+    return bool(lines.select(edge_space(pl.col("raw")).any()).collect().item())
 
 
 def parse_lines_fast(
@@ -256,7 +267,7 @@ def parse_lines_fast(
     a line with another number of commas is WRONG_FIELD_COUNT either way, so its fields are
     never read. The same cut tells the field count, so the commas are not counted apart.
     ``strip=False`` leaves the fields as cut, for lines where stripping them changes nothing
-    (`has_edge_space` is false): stripping 11 fields costs about 50% more than that check.
+    (`has_edge_space` is false): stripping 11 fields costs 2.5 times that check.
     """
     split = pl.col("raw").str.splitn(",", N_FIELDS + 1)
 
