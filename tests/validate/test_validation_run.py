@@ -1,6 +1,6 @@
 """One great-expectations context per stage: every batch validated, one Data Docs build, nothing
-kept of a batch once its result is written, and text columns as pandas categoricals giving
-exactly the results plain strings give."""
+kept of a batch once its result is written, and text columns as pandas categoricals or Arrow
+strings giving exactly the results plain strings give."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -55,14 +56,26 @@ def feed_frame(suite: str, n: int = 8) -> pl.DataFrame:
     return frame
 
 
+TEXT_FORMS = ("auto", "categorical", "arrow")
+"""The text forms tested against ``"plain"`` (pandas' own conversion of Python strings)."""
+
+
 def broken(frame: pl.DataFrame) -> pl.DataFrame:
     """Failures in text columns of every kind the suites check: unique, regex, set, null,
-    not-null, lengths, with repeated and distinct bad values."""
+    not-null, lengths, with repeated and distinct bad values. The regex values include the
+    ones where pyarrow's RE2 and Python's ``re`` disagree (``$`` before a trailing newline,
+    non-ASCII digits, other whitespace): the results must be those of ``re``, as they were
+    before finflow had pyarrow."""
     bad = frame
     for column, row, value in [
         ("txn_id", 2, "tx-0001"),
         ("txn_id", 5, "tx-0001"),
         ("source_locator", 3, "line three"),
+        ("source_locator", 4, "row 5\n"),
+        ("source_locator", 6, None),
+        ("source_locator", 7, "row \u0667"),
+        ("source_format", 2, "bankcsv.x\n"),
+        ("uetr", 3, "0123abcd-0000-0000-0000-00000000000a\n"),
         ("source_format", 4, "csv?"),
         ("currency_paid", 0, "ZZZ"),
         ("currency_paid", 6, "ZZZ"),
@@ -84,39 +97,96 @@ def result_text(folder: Path, suite: str, batch: str) -> str:
 
 
 @pytest.mark.parametrize("suite", ["transactions", "amlworld", "camt053", "bankcsv", "accounts"])
-def test_categorical_text_gives_the_results_plain_strings_give(tmp_path: Path, suite: str) -> None:
+def test_every_text_form_gives_the_results_plain_strings_give(tmp_path: Path, suite: str) -> None:
     if suite == "accounts":
-        frames = {"ok": accounts(), "bad": set_value(accounts(), "account", 1, "ACC0")}
+        bad = set_value(set_value(accounts(), "account", 1, "ACC0"), "bank", 2, None)
+        frames = {"ok": accounts(), "bad": bad}
         parameters = None
     else:
         clean = feed_frame(suite) if suite != "transactions" else transactions(8)
         frames = {"ok": clean, "bad": broken(clean)}
         parameters = PERIOD
     texts = {}
-    for categorical in (True, False):
-        folder = tmp_path / str(categorical)
-        run = ValidationRun(folder, categorical_text=categorical)
+    for text in ("plain", *TEXT_FORMS):
+        folder = tmp_path / text
+        run = ValidationRun(folder, text=text)
         for batch, frame in frames.items():
             try:
                 run.validate(frame, suite, batch, parameters=parameters)
             except SuiteValidationFailed:
                 pass
-        texts[categorical] = [result_text(folder, suite, b) for b in frames]
-    assert texts[True] == texts[False]
-    failed = [r for r in json.loads(texts[True][1])["results"] if not r["success"]]
+        texts[text] = [result_text(folder, suite, b) for b in frames]
+    for text in TEXT_FORMS:
+        assert texts[text] == texts["plain"], text
+    failed = [r for r in json.loads(texts["plain"][1])["results"] if not r["success"]]
     assert failed  # the comparison covered failing expectations with their unexpected values
     assert any(r["result"].get("partial_unexpected_list") for r in failed)
-    fingerprint = json.loads(texts[True][0])["meta"]["batch_markers"]["pandas_data_fingerprint"]
-    assert fingerprint  # GX's batch fingerprint is kept, and the same for both forms
+    assert any(r["result"].get("unexpected_count") for r in failed)
+    fingerprint = json.loads(texts["plain"][0])["meta"]["batch_markers"]["pandas_data_fingerprint"]
+    assert fingerprint  # GX's batch fingerprint is kept, and the same for every form
+
+
+def unexpected(result_file: str, column: str, kind: str) -> list[object]:
+    """The partial unexpected list of the `kind` expectation on `column`."""
+    for r in json.loads(result_file)["results"]:
+        config = r["expectation_config"]
+        if config["type"] == kind and config["kwargs"].get("column") == column:
+            return list(r["result"]["partial_unexpected_list"])
+    raise AssertionError(f"no {kind} on {column}")
+
+
+@pytest.mark.parametrize("text", ["plain", *TEXT_FORMS])
+def test_regex_expectations_match_as_pythons_re_does(tmp_path: Path, text: str) -> None:
+    # pandas runs str.contains on pyarrow's RE2 where it answers as re does; these values are
+    # where RE2 alone would differ: re's "$" also matches before a trailing newline, and
+    # "[1-9][0-9]*" is ASCII in both (a non-ASCII digit is unexpected either way)
+    run = ValidationRun(tmp_path, text=text)
+    with pytest.raises(SuiteValidationFailed):
+        run.validate(broken(feed_frame("amlworld")), "amlworld", "bad", parameters=PERIOD)
+    found = unexpected(
+        result_text(tmp_path, "amlworld", "bad"),
+        "source_locator",
+        "expect_column_values_to_match_regex",
+    )
+    assert found == ["line three", "row \u0667"]  # "row 5\n" matches; the null is not checked
+
+
+def test_text_columns_take_the_cheapest_form_for_what_they_hold() -> None:
+    rows = 40
+    frame = pl.DataFrame(
+        {
+            "constant": ["f.csv"] * rows,
+            "distinct": [f"r{i}" for i in range(rows)],
+            "many_repeated": [f"a{i // 2}" for i in range(rows)],
+            "few_repeated": [f"c{i % 3}" for i in range(rows)],
+            "distinct_and_null": [None, *(f"r{i}" for i in range(1, rows))],
+        }
+    )
+    dtypes = {name: str(dtype) for name, dtype in to_pandas(frame).dtypes.items()}
+    assert dtypes == {
+        "constant": "category",
+        "distinct": "category",
+        "many_repeated": "str",
+        "few_repeated": "category",
+        "distinct_and_null": "str",
+    }
+    assert to_pandas(frame)["many_repeated"].array.dtype == pd.StringDtype(
+        "pyarrow", na_value=np.nan
+    )
+    for text in ("auto", "arrow", "categorical", "plain"):
+        pdf = to_pandas(frame, text=text)
+        for name in frame.columns:
+            values = pdf[name].astype(object)
+            assert values.where(values.notna(), None).tolist() == frame[name].to_list(), text
 
 
 def test_text_columns_are_categorical_with_every_value_and_null(tmp_path: Path) -> None:
     frame = pl.DataFrame({"s": ["b", None, "a", "b"], "u": ["x", "y", "z", "w"]})
-    pdf = to_pandas(frame)
+    pdf = to_pandas(frame, text="categorical")
     assert str(pdf["s"].dtype) == str(pdf["u"].dtype) == "category"
     assert pdf["s"].tolist()[0::2] == ["b", "a"] and pd.isna(pdf["s"].iloc[1])
     assert pdf["u"].tolist() == ["x", "y", "z", "w"]
-    assert to_pandas(frame, categorical_text=False)["s"].tolist()[2:] == ["a", "b"]
+    assert to_pandas(frame, text="plain")["s"].tolist()[2:] == ["a", "b"]
 
 
 def test_text_columns_are_the_categoricals_pandas_checked_constructor_gives() -> None:
@@ -129,13 +199,16 @@ def test_text_columns_are_the_categoricals_pandas_checked_constructor_gives() ->
             "all_null": pl.Series([None] * 4, dtype=pl.String),
         }
     )
-    pdf = to_pandas(frame)
-    for name in frame.columns:
-        values = frame[name].to_list()
-        first_seen = list(dict.fromkeys(v for v in values if v is not None))
-        expected = pd.Categorical(values, categories=pd.Index(first_seen, dtype=object))
-        pd.testing.assert_extension_array_equal(pdf[name].array, expected)
-        assert pdf[name].cat.categories.is_unique
+    for text in ("categorical", "auto"):  # auto: the columns it gives as categoricals
+        pdf = to_pandas(frame, text=text)
+        for name in frame.columns:
+            if text == "auto" and not isinstance(pdf[name].dtype, pd.CategoricalDtype):
+                continue
+            values = frame[name].to_list()
+            first_seen = list(dict.fromkeys(v for v in values if v is not None))
+            expected = pd.Categorical(values, categories=pd.Index(first_seen, dtype=object))
+            pd.testing.assert_extension_array_equal(pdf[name].array, expected)
+            assert pdf[name].cat.categories.is_unique
     assert to_pandas(frame.clear())["constant"].tolist() == []
 
 
