@@ -96,3 +96,28 @@ def test_institution_names_are_tested_against_the_rule_sets_own_patterns(tmp_pat
     assert own["payer_crypto_name"].to_list() == [False, True]
     none = frame(tmp_path, rows)  # no accounts reference: no institution names
     assert not none.select(pl.any_horizontal(pl.col("^.*_(msb|crypto)_name$")).any()).item()
+
+
+def test_each_side_gets_the_country_of_its_own_iban_or_bic(tmp_path: Path) -> None:
+    """Countries are worked out once per account and reach every payment of the account."""
+    rows = [
+        tx(at(), "NWBKGB2L:8000A", "1:FR7630006000011234567890189", 100),
+        tx(at(hours=1), "2:B", "NWBKGB2L:8000A", 90),
+        tx(at(hours=2), "1:FR7630006000011234567890189", "2:B", 80),
+    ]
+    df = frame(tmp_path, rows)
+    assert df["payer_country"].to_list() == ["GB", None, "FR"]
+    assert df["payee_country"].to_list() == ["FR", "GB", None]
+    assert not set(df.columns) & {"payer_bank", "payer_account", "payee_bank", "payee_account"}
+
+
+def test_ids_holding_the_key_separator_keep_each_rows_own_country(tmp_path: Path) -> None:
+    """Bank 'NWBKGB2L' with account 'X:1' and bank 'NWBKGB2L:X' with account '1' share the key
+    'NWBKGB2L:X:1': the country is still read from each row's own ids (a BIC in the first)."""
+    first = tx(at(), "NWBKGB2L:X:1", "2:B", 100)
+    second = tx(at(hours=1), "NWBKGB2L:X:1", "2:B", 90)
+    second["payer_bank"], second["payer_account"] = "NWBKGB2L:X", "1"
+    assert (first["payer_bank"], first["payer_account"]) == ("NWBKGB2L", "X:1")
+    df = frame(tmp_path, [first, second])
+    assert df["payer"].cast(pl.String).to_list() == ["NWBKGB2L:X:1", "NWBKGB2L:X:1"]
+    assert df["payer_country"].to_list() == ["GB", None]

@@ -10,7 +10,7 @@ from polars.testing import assert_series_equal
 from txbuild import at, frame, tx
 
 from finflow.detect.cycles import cycles
-from finflow.detect.graph import fan, neighbour_gap
+from finflow.detect.graph import fan, neighbour_gap, pair_figures
 from finflow.detect.registry import DETECTORS
 from finflow.detect.rules import load_rules
 
@@ -271,3 +271,36 @@ def test_neighbour_gap_matches_the_per_group_shift() -> None:
     fast = rows.select(gap=neighbour_gap(pl.col("v"), "hub", "win"))["gap"]
     assert_series_equal(fast, per_group)
     assert fast.to_list() == [0.5, 0.5, 2.5, None, 0.0, 0.0, 2.5, 2.5]
+
+
+def test_pair_figures_sum_up_each_payer_payee_link_once_per_frame(tmp_path: Path) -> None:
+    """One row per external link (self-transfers left out), its first and last payment, total
+    and count; the rules reading it get the same frame back, not a second group-by."""
+    rows = [
+        tx(at(), "1:A", "2:B", 100.10),
+        tx(at(days=2), "1:A", "2:B", 50.25),
+        tx(at(days=1), "2:B", "1:A", 30),
+        tx(at(days=1), "1:A", "1:A", 999),
+    ]
+    df = frame(tmp_path, rows)
+    pairs = pair_figures(df)
+    assert pair_figures(df) is pairs
+    got = pairs.with_columns(pl.col("payer", "payee").cast(pl.String)).sort("payer").to_dicts()
+    assert got == [
+        {
+            "payer": "1:A",
+            "payee": "2:B",
+            "first": at(),
+            "last": at(days=2),
+            "total_gbp": 150.35,
+            "payments": 2,
+        },
+        {
+            "payer": "2:B",
+            "payee": "1:A",
+            "first": at(days=1),
+            "last": at(days=1),
+            "total_gbp": 30.0,
+            "payments": 1,
+        },
+    ]

@@ -16,7 +16,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.flows import quiet_accounts
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import external_edges, pair_figures
 from finflow.detect.paths import extend, first_paths
 from finflow.detect.rules import Rule, param
 from finflow.detect.unionfind import UnionFind
@@ -32,14 +32,20 @@ def find_chains(tx: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     min_len, max_len = int(param(rule, "min_payments")), int(param(rule, "max_payments"))
     cap = int(param(rule, "max_frontier_rows"))
     quiet = quiet_accounts(tx, int(param(rule, "max_account_payments")))
-    span = pl.col("booked_at").max() - pl.col("booked_at").min()
     # one-off links judged on all the pair's payments, small ones included
+    one_off = (
+        pair_figures(tx)
+        .lazy()
+        .filter(
+            pl.col("last") - pl.col("first") < pl.duration(days=int(param(rule, "one_off_days")))
+        )
+    )
     edges = (
         external_edges(tx)
+        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
         .join(quiet, left_on="payer", right_on="account", how="semi")
         .join(quiet, left_on="payee", right_on="account", how="semi")
-        .filter(span.over("payer", "payee") < pl.duration(days=int(param(rule, "one_off_days"))))
-        .filter(pl.col("amount_gbp") >= float(param(rule, "min_amount_gbp")))
+        .join(one_off, on=["payer", "payee"], how="semi")
         .select("txn_id", src="payer", dst="payee", t="booked_at", amt="amount_gbp")
         .collect()
     )

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.graph import external_edges, per_frame
+from finflow.detect.graph import external_edges, pair_figures, per_frame
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
 
@@ -136,13 +136,12 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     min_src, min_dst = int(param(rule, "min_sources")), int(param(rule, "min_destinations"))
     edges = external_edges(tx).select(*EDGE_COLS)
     quiet = quiet_accounts(tx, int(param(rule, "max_account_payments")))
-    pair_span = pl.col("booked_at").max() - pl.col("booked_at").min()
     into_quiet = edges.join(quiet, left_on="payee", right_on="account", how="semi")
     # One-off pairs (all their payments within a window) into payees with enough of them,
     # found on pairs before the payments are read.
+    pairs = pair_figures(tx).lazy().with_columns(span=pl.col("last") - pl.col("first"))
     one_off_pairs = (
-        into_quiet.group_by("payer", "payee")
-        .agg(span=pair_span)
+        pairs.join(quiet, left_on="payee", right_on="account", how="semi")
         .filter(pl.col("span") < pl.duration(days=days))
         .filter(pl.len().over("payee") >= min_src)
         .select("payer", "payee")
@@ -180,10 +179,12 @@ def gather_scatter(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     hubs = gathered.select("hub").unique()
     one_off_out = (
         edges.join(hubs.lazy(), left_on="payer", right_on="hub", how="semi")
-        .filter(
-            pair_span.over("payer", "payee") < pl.duration(days=days + after_days),
-            pl.col("amount_gbp") >= float(param(rule, "min_payment_gbp")),
+        .join(
+            pairs.filter(pl.col("span") < pl.duration(days=days + after_days)),
+            on=["payer", "payee"],
+            how="semi",
         )
+        .filter(pl.col("amount_gbp") >= float(param(rule, "min_payment_gbp")))
         .collect()
     )
     out = (

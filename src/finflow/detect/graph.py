@@ -42,9 +42,36 @@ def per_frame(
     return found
 
 
+def _pair_figures(tx: pl.DataFrame) -> pl.DataFrame:
+    return (
+        external_edges(tx)
+        .group_by("payer", "payee")
+        .agg(
+            first=pl.col("booked_at").min(),
+            last=pl.col("booked_at").max(),
+            total_gbp=money_sum(pl.col("amount_gbp")),
+            payments=pl.len(),
+        )
+        .collect()
+    )
+
+
+def pair_figures(tx: pl.DataFrame) -> pl.DataFrame:
+    """Each payer-payee pair of the external payments (in no particular order): its first and
+    last payment's time (``first``, ``last``), their total (``total_gbp``) and number
+    (``payments``).
+
+    Shared by the rules that judge links rather than payments (FAN_IN and FAN_OUT read it from
+    either end, the busy accounts count partners on it, GATHER_SCATTER, CHAIN and OIC_ESCROW
+    take their one-off or two-payment links from it): the payments are grouped by pair once per
+    run, not once per rule.
+    """
+    return per_frame(tx, "pairs", _pair_figures)
+
+
 def _partner_counts(tx: pl.DataFrame) -> pl.DataFrame:
-    # Distinct pairs first: far fewer rows than payments to count distinct partners on.
-    pairs = external_edges(tx).select("payer", "payee").unique()
+    # On the distinct pairs: far fewer rows than payments to count distinct partners on.
+    pairs = pair_figures(tx).lazy()
     both = pl.concat(
         [
             pairs.select(account="payer", other="payee"),
@@ -132,15 +159,7 @@ def fan(tx: pl.DataFrame, rule: Rule, direction: str) -> list[dict[str, Any]]:
     tol = float(param(rule, "price_tolerance"))
     same_share = float(param(rule, "max_share_at_shared_price"))
     edges = external_edges(tx).select("txn_id", "booked_at", "payer", "payee", "amount_gbp")
-    pairs = (
-        edges.group_by(hub, other)
-        .agg(
-            first=pl.col("booked_at").min(),
-            last=pl.col("booked_at").max(),
-            total_gbp=money_sum(pl.col("amount_gbp")),
-        )
-        .collect()
-    )
+    pairs = pair_figures(tx)
     usual = (
         pairs.lazy()
         .group_by(hub)

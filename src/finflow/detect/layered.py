@@ -186,7 +186,8 @@ def _payments_during(tx: pl.DataFrame, rule: Rule, groups: list[dict[str, Any]])
         ]
     ).unique("txn_id")
     counts = (
-        touching.with_columns(acct=pl.concat_list("payer", "payee"))
+        # both accounts of a payment as a list via an array (see paths.first_paths)
+        touching.with_columns(acct=pl.concat_arr("payer", "payee").arr.to_list())
         .explode("acct")
         .join(members, on="acct")
         .filter(pl.col("booked_at").is_between(pl.col("first"), pl.col("last")))

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from finflow.detect.alert import make_alert
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import external_edges, pair_figures
 from finflow.detect.institutions import (
     corridor_weight,
     is_cross_border,
@@ -178,15 +178,14 @@ def escrow(tx: pl.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     lo_days, hi_days = int(param(rule, "min_gap_days")), int(param(rule, "max_gap_days"))
     # Only pairs of exactly two payments the right number of days apart, into payees with
     # enough such payers, can pass: the per-pair lists below are built for those alone.
-    span = pl.col("booked_at").max() - pl.col("booked_at").min()
+    gap = pl.col("last") - pl.col("first")
     two = (
-        _edges(tx)
-        .group_by("payer", "payee")
-        .agg(n=pl.len(), gap=span)
+        pair_figures(tx)
+        .lazy()
         .filter(
-            pl.col("n") == 2,
-            pl.col("gap") >= pl.duration(days=lo_days),
-            pl.col("gap") <= pl.duration(days=hi_days),
+            pl.col("payments") == 2,
+            gap >= pl.duration(days=lo_days),
+            gap <= pl.duration(days=hi_days),
         )
         .filter(pl.len().over("payee") >= int(param(rule, "min_payers")))
         .select("payer", "payee")

@@ -28,7 +28,9 @@ def first_paths(edges: pl.DataFrame) -> pl.DataFrame:
         a0="amt",
         a_last="amt",
         path=pl.concat_list("txn_id"),
-        nodes=pl.concat_list("src", "dst"),
+        # Through a fixed-size array: `concat_list` of two Categorical columns took 30x the
+        # time (0.65 s of CPU for CYCLE's 1.7M payments at 5M rows), for the same lists.
+        nodes=pl.concat_arr("src", "dst").arr.to_list(),
     )
 
 

@@ -195,7 +195,8 @@ def _pairs_by_size(tx: pl.DataFrame, rule: Rule, sizes: list[float]) -> list[pl.
         .join(quiet, left_on="payer", right_on="account", how="semi")
         .join(quiet, left_on="payee", right_on="account", how="semi")
     )
-    # Each link's spans at every size in one pass over the links (one window, not one a size).
+    # Each link's spans at every size in one group-by over the links, joined back to its
+    # payments (a window of a struct of them over the links took 40% more CPU).
     spans: list[pl.Expr] = []
     counts: dict[str, pl.Expr] = {}
     for i, size in enumerate(sizes):
@@ -203,8 +204,9 @@ def _pairs_by_size(tx: pl.DataFrame, rule: Rule, sizes: list[float]) -> list[pl.
         t = pl.when(counted).then(pl.col("booked_at"))
         spans.append((t.max() - t.min() < one_off).alias(f"n{i}"))
         counts[f"n{i}"] = counted & pl.col(f"n{i}")
+    links = edges.group_by("payer", "payee").agg(spans)
     edges = (
-        edges.with_columns(pl.struct(spans).over("payer", "payee").struct.unnest())
+        edges.join(links, on=["payer", "payee"], how="left", maintain_order="left")
         .with_columns(**counts)
         .filter(pl.any_horizontal(*counts))
     )
@@ -391,7 +393,8 @@ def _conduit_payments(
     )
     near = (
         touching.join(one_off_pairs, on=["payer", "payee"], how="semi")
-        .with_columns(acct=pl.concat_list("payer", "payee"))
+        # both accounts of a payment as a list via an array (see paths.first_paths)
+        .with_columns(acct=pl.concat_arr("payer", "payee").arr.to_list())
         .explode("acct")
         .join(spans, on="acct")
         .filter(pl.col("booked_at").is_between(pl.col("lo"), pl.col("hi")))
