@@ -98,14 +98,16 @@ def detection_frame(
         account_files,
         institutions or _shipped_institutions(),
     )
-    plan = raw.lazy()
     if "country" not in facts.columns:  # the ids do not follow from the keys: read them per row
-        plan = plan.with_columns(
+        raw = raw.with_columns(
             payer_country=country_of("payer_bank", "payer_account"),
             payee_country=country_of("payee_bank", "payee_account"),
         )
-    # Sorted before the facts are joined on: their columns then come in order, not gathered.
-    ordered = plan.drop(KEY_PARTS).sort("booked_at", "txn_id").collect()
+    # The ids are let go before the sort copies the rest (building the frame is the stage's
+    # peak of memory); sorted before the facts are joined on: they then come in order.
+    ordered = raw.drop(KEY_PARTS)
+    del raw
+    ordered = ordered.sort("booked_at", "txn_id")
     sides = [
         ordered.select(side)
         .join(facts, left_on=side, right_on="key", how="left", maintain_order="left")
