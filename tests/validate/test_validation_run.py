@@ -1,6 +1,6 @@
 """One great-expectations context per stage: every batch validated, one Data Docs build, nothing
-kept of a batch once its result is written, and text columns as pandas categoricals or Arrow
-strings giving exactly the results plain strings give."""
+kept of a batch once its result is written, and text columns as pandas categoricals giving
+exactly the results plain strings give."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -56,15 +55,11 @@ def feed_frame(suite: str, n: int = 8) -> pl.DataFrame:
     return frame
 
 
-TEXT_FORMS = ("auto", "categorical", "arrow")
-"""The text forms tested against ``"plain"`` (pandas' own conversion of Python strings)."""
-
-
 def broken(frame: pl.DataFrame) -> pl.DataFrame:
     """Failures in text columns of every kind the suites check: unique, regex, set, null,
     not-null, lengths, with repeated and distinct bad values. The regex values include the
     ones where pyarrow's RE2 and Python's ``re`` disagree (``$`` before a trailing newline,
-    non-ASCII digits, other whitespace): the results must be those of ``re``, as they were
+    non-ASCII digits): the results must be those of ``re``, as they were
     before finflow had pyarrow."""
     bad = frame
     for column, row, value in [
@@ -97,7 +92,7 @@ def result_text(folder: Path, suite: str, batch: str) -> str:
 
 
 @pytest.mark.parametrize("suite", ["transactions", "amlworld", "camt053", "bankcsv", "accounts"])
-def test_every_text_form_gives_the_results_plain_strings_give(tmp_path: Path, suite: str) -> None:
+def test_categorical_text_gives_the_results_plain_strings_give(tmp_path: Path, suite: str) -> None:
     if suite == "accounts":
         bad = set_value(set_value(accounts(), "account", 1, "ACC0"), "bank", 2, None)
         frames = {"ok": accounts(), "bad": bad}
@@ -107,23 +102,22 @@ def test_every_text_form_gives_the_results_plain_strings_give(tmp_path: Path, su
         frames = {"ok": clean, "bad": broken(clean)}
         parameters = PERIOD
     texts = {}
-    for text in ("plain", *TEXT_FORMS):
-        folder = tmp_path / text
-        run = ValidationRun(folder, text=text)
+    for categorical in (True, False):
+        folder = tmp_path / str(categorical)
+        run = ValidationRun(folder, categorical_text=categorical)
         for batch, frame in frames.items():
             try:
                 run.validate(frame, suite, batch, parameters=parameters)
             except SuiteValidationFailed:
                 pass
-        texts[text] = [result_text(folder, suite, b) for b in frames]
-    for text in TEXT_FORMS:
-        assert texts[text] == texts["plain"], text
-    failed = [r for r in json.loads(texts["plain"][1])["results"] if not r["success"]]
+        texts[categorical] = [result_text(folder, suite, b) for b in frames]
+    assert texts[True] == texts[False]
+    failed = [r for r in json.loads(texts[True][1])["results"] if not r["success"]]
     assert failed  # the comparison covered failing expectations with their unexpected values
     assert any(r["result"].get("partial_unexpected_list") for r in failed)
     assert any(r["result"].get("unexpected_count") for r in failed)
-    fingerprint = json.loads(texts["plain"][0])["meta"]["batch_markers"]["pandas_data_fingerprint"]
-    assert fingerprint  # GX's batch fingerprint is kept, and the same for every form
+    fingerprint = json.loads(texts[True][0])["meta"]["batch_markers"]["pandas_data_fingerprint"]
+    assert fingerprint  # GX's batch fingerprint is kept, and the same for both forms
 
 
 def unexpected(result_file: str, column: str, kind: str) -> list[object]:
@@ -135,12 +129,12 @@ def unexpected(result_file: str, column: str, kind: str) -> list[object]:
     raise AssertionError(f"no {kind} on {column}")
 
 
-@pytest.mark.parametrize("text", ["plain", *TEXT_FORMS])
-def test_regex_expectations_match_as_pythons_re_does(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize("categorical", [True, False])
+def test_regex_expectations_match_as_pythons_re_does(tmp_path: Path, categorical: bool) -> None:
     # pandas runs str.contains on pyarrow's RE2 where it answers as re does; these values are
     # where RE2 alone would differ: re's "$" also matches before a trailing newline, and
     # "[1-9][0-9]*" is ASCII in both (a non-ASCII digit is unexpected either way)
-    run = ValidationRun(tmp_path, text=text)
+    run = ValidationRun(tmp_path, categorical_text=categorical)
     with pytest.raises(SuiteValidationFailed):
         run.validate(broken(feed_frame("amlworld")), "amlworld", "bad", parameters=PERIOD)
     found = unexpected(
@@ -151,42 +145,13 @@ def test_regex_expectations_match_as_pythons_re_does(tmp_path: Path, text: str) 
     assert found == ["line three", "row \u0667"]  # "row 5\n" matches; the null is not checked
 
 
-def test_text_columns_take_the_cheapest_form_for_what_they_hold() -> None:
-    rows = 40
-    frame = pl.DataFrame(
-        {
-            "constant": ["f.csv"] * rows,
-            "distinct": [f"r{i}" for i in range(rows)],
-            "many_repeated": [f"a{i // 2}" for i in range(rows)],
-            "few_repeated": [f"c{i % 3}" for i in range(rows)],
-            "distinct_and_null": [None, *(f"r{i}" for i in range(1, rows))],
-        }
-    )
-    dtypes = {name: str(dtype) for name, dtype in to_pandas(frame).dtypes.items()}
-    assert dtypes == {
-        "constant": "category",
-        "distinct": "category",
-        "many_repeated": "str",
-        "few_repeated": "category",
-        "distinct_and_null": "str",
-    }
-    assert to_pandas(frame)["many_repeated"].array.dtype == pd.StringDtype(
-        "pyarrow", na_value=np.nan
-    )
-    for text in ("auto", "arrow", "categorical", "plain"):
-        pdf = to_pandas(frame, text=text)
-        for name in frame.columns:
-            values = pdf[name].astype(object)
-            assert values.where(values.notna(), None).tolist() == frame[name].to_list(), text
-
-
 def test_text_columns_are_categorical_with_every_value_and_null(tmp_path: Path) -> None:
     frame = pl.DataFrame({"s": ["b", None, "a", "b"], "u": ["x", "y", "z", "w"]})
-    pdf = to_pandas(frame, text="categorical")
+    pdf = to_pandas(frame)
     assert str(pdf["s"].dtype) == str(pdf["u"].dtype) == "category"
     assert pdf["s"].tolist()[0::2] == ["b", "a"] and pd.isna(pdf["s"].iloc[1])
     assert pdf["u"].tolist() == ["x", "y", "z", "w"]
-    assert to_pandas(frame, text="plain")["s"].tolist()[2:] == ["a", "b"]
+    assert to_pandas(frame, categorical_text=False)["s"].tolist()[2:] == ["a", "b"]
 
 
 def test_text_columns_are_the_categoricals_pandas_checked_constructor_gives() -> None:
@@ -199,16 +164,13 @@ def test_text_columns_are_the_categoricals_pandas_checked_constructor_gives() ->
             "all_null": pl.Series([None] * 4, dtype=pl.String),
         }
     )
-    for text in ("categorical", "auto"):  # auto: the columns it gives as categoricals
-        pdf = to_pandas(frame, text=text)
-        for name in frame.columns:
-            if text == "auto" and not isinstance(pdf[name].dtype, pd.CategoricalDtype):
-                continue
-            values = frame[name].to_list()
-            first_seen = list(dict.fromkeys(v for v in values if v is not None))
-            expected = pd.Categorical(values, categories=pd.Index(first_seen, dtype=object))
-            pd.testing.assert_extension_array_equal(pdf[name].array, expected)
-            assert pdf[name].cat.categories.is_unique
+    pdf = to_pandas(frame)
+    for name in frame.columns:
+        values = frame[name].to_list()
+        first_seen = list(dict.fromkeys(v for v in values if v is not None))
+        expected = pd.Categorical(values, categories=pd.Index(first_seen, dtype=object))
+        pd.testing.assert_extension_array_equal(pdf[name].array, expected)
+        assert pdf[name].cat.categories.is_unique
     assert to_pandas(frame.clear())["constant"].tolist() == []
 
 

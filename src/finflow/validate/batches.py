@@ -52,7 +52,7 @@ PARALLEL_FROM = 3
 """Fewer batches than this are validated in the calling process alone: a helper's imports take
 about as long as a batch, so it would finish little before the calling process does. From 3 it
 pays in wall time: at 5M (6 batches, ~2.1 s of CPU each) one process took 15.6-16.3 s wall and
-15.5 s CPU, two processes 10.1 s wall and 17.2 s CPU (measured with the Arrow text columns)."""
+15.5 s CPU, two processes 10.1 s wall and 17.2 s CPU (measured with pyarrow installed)."""
 RUN_TIME_STEP = timedelta(milliseconds=1)
 """Between the GX run times of consecutive batches (their order in GX's Data Docs index)."""
 

@@ -35,7 +35,7 @@ import polars as pl
 from finflow.errors import ConfigError, ValidationFailed
 from finflow.resources import share_dir
 from finflow.validate import gx_docs, gx_report
-from finflow.validate.pandas_bridge import TextForm, to_pandas
+from finflow.validate.pandas_bridge import to_pandas
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -283,9 +283,8 @@ class ValidationRun:
     there for the engineer. GX renders every result in its store on each build, so building
     once per stage instead of once per batch also keeps the build linear in the batches.
 
-    `text` is how text columns are handed to GX (`finflow.validate.pandas_bridge`): each in
-    its cheapest form by default; one form for every column when asked (tests compare them:
-    the results are the same).
+    `categorical_text` False hands GX text columns as plain strings instead of categoricals
+    (see `finflow.validate.pandas_bridge`); the results are the same, only slower.
     `stored_suites` True takes each suite from the store in `out_dir` as another run put it
     there (see `prepare`) instead of replacing it: several processes then validate into one
     folder (`finflow.validate.batches`) without racing on the suite files.
@@ -296,11 +295,11 @@ class ValidationRun:
         out_dir: Path,
         *,
         suites_dir: Path | None = None,
-        text: TextForm = "auto",
+        categorical_text: bool = True,
         stored_suites: bool = False,
     ) -> None:
         self.out_dir = Path(out_dir)
-        self._text: TextForm = text
+        self._categorical_text = categorical_text
         self._stored_suites = stored_suites
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.docs_index = self.out_dir / DATA_DOCS_DIR / "index.html"
@@ -385,7 +384,7 @@ class ValidationRun:
         suite, columns = self._suite(suite_name)
         gx_docs.clear_batch_pages(self.out_dir / GX_STORE_DIR, suite_name, batch_id)
         gx_docs.clear_batch_pages(self.out_dir / DATA_DOCS_DIR, suite_name, batch_id)
-        frame = to_pandas(df, columns, text=self._text)
+        frame = to_pandas(df, columns, categorical_text=self._categorical_text)
         raw = self._run(frame, suite, batch_id, parameters, run_time)
         data = gx_report.deterministic_result(raw)
         result_file = self.out_dir / f"{suite_name}__{batch_id}.json"
