@@ -104,7 +104,7 @@ def shared_identifiers(
             & (pl.col("n_surnames") >= int(p["min_distinct_surnames"]))
         )
     )
-    members = (
+    listed = (
         identifiers.join(shared, on=["kind", "value"], how="semi")
         .group_by("kind", "value")
         .agg(
@@ -113,7 +113,7 @@ def shared_identifiers(
             )
         )
     )
-    shared = shared.join(members, on=["kind", "value"])
+    shared = shared.join(listed, on=["kind", "value"])
     too_big = shared.filter(pl.col("n_parties") > int(p["max_parties"]))
     if too_big.height:
         log.info("%s: %d identifiers shared by too many parties left out", rule.id, too_big.height)
