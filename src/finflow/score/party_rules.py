@@ -118,18 +118,14 @@ def shared_identifiers(
     if too_big.height:
         log.info("%s: %d identifiers shared by too many parties left out", rule.id, too_big.height)
     shared = shared.filter(pl.col("n_parties") <= int(p["max_parties"])).sort("kind", "value")
-    accounts_of = dict(
-        zip(
-            resolution.parties["party_id"],
-            resolution.parties["account_keys"].to_list(),
-            strict=True,
-        )
-    )
     # One alert per group of parties: the identifiers they share are its evidence.
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in shared.iter_rows(named=True):
         parties = tuple(sorted({m["party_id"] for m in row["members"]}))
         groups.setdefault(parties, []).append(row)
+    named = sorted({pid for parties in groups for pid in parties})
+    alerted = resolution.parties.filter(pl.col("party_id").is_in(named))
+    accounts_of = dict(zip(alerted["party_id"], alerted["account_keys"].to_list(), strict=True))
     alerts = []
     for parties, rows in sorted(groups.items()):
         accounts = sorted({a for pid in parties for a in accounts_of.get(pid, [])})
