@@ -19,6 +19,15 @@ from finflow.money import money_sum
 log = logging.getLogger(__name__)
 
 
+def both_accounts(first: str, second: str) -> pl.Expr:
+    """The two account columns `first` and `second` of each row as a two-element list.
+
+    Built through a fixed-size array: `concat_list` of two Categorical columns took 30x the time
+    (0.65 s of CPU for CYCLE's 1.7M payments at 5M rows), for the same lists.
+    """
+    return pl.concat_arr(first, second).arr.to_list()
+
+
 def external_edges(tx: pl.DataFrame) -> pl.LazyFrame:
     """Payments between different parties (self and same-entity transfers excluded)."""
     return tx.lazy().filter(~pl.col("internal"))

@@ -16,7 +16,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.flows import EDGE_COLS, quiet_accounts
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import both_accounts, external_edges
 from finflow.detect.rules import Rule, param
 from finflow.money import money_sum
 
@@ -186,8 +186,7 @@ def _payments_during(tx: pl.DataFrame, rule: Rule, groups: list[dict[str, Any]])
         ]
     ).unique("txn_id")
     counts = (
-        # both accounts of a payment as a list via an array (see paths.first_paths)
-        touching.with_columns(acct=pl.concat_arr("payer", "payee").arr.to_list())
+        touching.with_columns(acct=both_accounts("payer", "payee"))
         .explode("acct")
         .join(members, on="acct")
         .filter(pl.col("booked_at").is_between(pl.col("first"), pl.col("last")))

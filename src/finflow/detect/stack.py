@@ -16,7 +16,7 @@ import polars as pl
 
 from finflow.detect.alert import make_alert
 from finflow.detect.flows import EDGE_COLS, pass_on, quiet_accounts
-from finflow.detect.graph import external_edges
+from finflow.detect.graph import both_accounts, external_edges
 from finflow.detect.rules import Rule, param
 from finflow.detect.unionfind import smallest_roots
 
@@ -393,8 +393,7 @@ def _conduit_payments(
     )
     near = (
         touching.join(one_off_pairs, on=["payer", "payee"], how="semi")
-        # both accounts of a payment as a list via an array (see paths.first_paths)
-        .with_columns(acct=pl.concat_arr("payer", "payee").arr.to_list())
+        .with_columns(acct=both_accounts("payer", "payee"))
         .explode("acct")
         .join(spans, on="acct")
         .filter(pl.col("booked_at").is_between(pl.col("lo"), pl.col("hi")))
