@@ -142,9 +142,7 @@ def _init_worker(list_path: Path, threshold: float, expected: tuple[int, str] | 
 def _screen_chunk(chunk: list[Query]) -> list[tuple[str, list[Match]]]:
     if "error" in _WORKER:
         raise _WORKER["error"]
-    screener: Screener = _WORKER["screener"]
-    threshold: float = _WORKER["threshold"]
-    return [(q.query_id, screener.screen(q.name, q.dob, q.kind, threshold)) for q in chunk]
+    return list(screen_queries(_WORKER["screener"], chunk, _WORKER["threshold"]))
 
 
 def _chunks(queries: Iterator[Query], size: int) -> Iterator[list[Query]]:
