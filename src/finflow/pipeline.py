@@ -329,7 +329,10 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         payer=account_key("payer_bank", "payer_account"),
         payee=account_key("payee_bank", "payee_account"),
     )
-    wanted = pl.DataFrame({"txn_id": sorted({t for c in cases for t in c["evidence_txn_ids"]})})
+    wanted = pl.DataFrame(
+        {"txn_id": sorted({t for c in cases for t in c["evidence_txn_ids"]})},
+        schema={"txn_id": pl.String},  # typed when no case has evidence (no case at all)
+    )
     evidence = all_txns.join(wanted.lazy(), on="txn_id", how="semi").collect()
     case_keys = sorted({k for c in cases for k in c["account_keys"]})
     listed = load_reference(run_files(out_dir, state, "accounts"))  # first listing of each key
