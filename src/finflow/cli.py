@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="precision/recall of a finished run against ground truth")
     ev.add_argument("--truth", type=Path, required=True, help="AMLworld *_Patterns.txt")
     ev.add_argument("--out", type=Path, required=True, help="the finished run's output folder")
+    prof = sub.add_parser(
+        "profile", help="show how a bank CSV export is read, as a profile YAML to review"
+    )
+    prof.add_argument("file", type=Path, help="a bank CSV export")
+    prof.add_argument("--name", default="mybank", help="the profile name to write (mybank)")
     _screen_parsers(sub)
     return parser
 
@@ -187,6 +192,13 @@ def _casepack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from finflow.ingest.bankcsv import describe_layout
+
+    print(describe_layout(args.file, args.name), end="")
+    return 0
+
+
 def _screen(args: argparse.Namespace) -> int:
     from finflow.screen.cli import screen_command
 
@@ -209,6 +221,7 @@ COMMANDS = {
     "run": _run,
     "evaluate": _evaluate,
     "casepack": _casepack,
+    "profile": _profile,
 }
 
 

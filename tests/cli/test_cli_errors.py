@@ -45,8 +45,8 @@ def test_empty_input_folder(tmp_path: Path) -> None:
         (b"", "the file is empty"),
         (bytes(range(256)) * 4, "binary content"),
         (
-            b"Date,Description,Amount\n01/02/2022,coffee,2.50\n",
-            "unknown header 'Date,Description,Amount'",
+            b"Date,Description,Quantity\n01/02/2022,coffee,2\n",
+            "unknown header 'Date,Description,Quantity'",
         ),
     ],
 )

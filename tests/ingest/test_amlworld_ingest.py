@@ -105,7 +105,7 @@ def test_accounts_file_keeps_ids_as_strings(tmp_path: Path) -> None:
     [
         (b"", "empty"),
         (b"\x00\x01\x02binary", "binary"),
-        (b"Date,Amount,Payee\n2022-01-01,5,x\n", "unknown header"),
+        (b"Date,Quantity,Payee\n2022-01-01,5,x\n", "no header row naming a date and an amount"),
         ("Timestamp,\xe9t\xe9\n".encode("latin-1") + b"x" * 100, "not valid UTF-8"),
     ],
 )

@@ -74,14 +74,34 @@ DOMAIN = {
     "CAMT": "internal",
 }
 KEYWORDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(ATM|CASH|CSH|CPT|CWDL|CDPT)\b|BARGELD|GELDAUTOMAT", re.I), "cash"),
-    (re.compile(r"CARD|\b(POS|DEB|VISA|MASTERCARD|MAESTRO)\b|KARTENZAHLUNG", re.I), "card"),
-    (re.compile(r"\b(CHQ|CHEQUE|CHECK|CHK|NCHK)\b|SCHECK", re.I), "cheque"),
-    (re.compile(r"\b(DD|DDR|NDDT)\b|DIRECT.?DEBIT|LASTSCHRIFT", re.I), "ach"),
     (
         re.compile(
-            r"\b(TFR|TRF|NTRF|FPI|FPO|BGC|BP|SO|STO|BACS|CHAPS|SEPA|PAYMENT)\b|TRANSFER"
-            r"|UEBERWEISUNG|ÜBERWEISUNG|GUTSCHRIFT|DAUERAUFTRAG",
+            r"\b(ATM|CASH|CSH|CPT|CWDL|CDPT|RETRAIT)\b|C/L\b|BARGELD|GELDAUTOMA|STORTING",
+            re.I,
+        ),
+        "cash",
+    ),
+    (
+        re.compile(
+            r"CARD|\b(POS|DEB|VISA|MASTERCARD|MAESTRO|CARTE|PRESENTMENT)\b|KARTENZAHLUNG"
+            r"|BETAALAUTOMAAT",
+            re.I,
+        ),
+        "card",
+    ),
+    (re.compile(r"\b(CHQ|CHEQUE|CHECK|CHK|NCHK)\b|SCHECK", re.I), "cheque"),
+    (
+        re.compile(
+            r"\b(DD|DDR|NDDT|PRLV|PRELEVEMENT)\b|D/D\b|DIRECT.?DEBIT|LASTSCHRIFT|INCASSO",
+            re.I,
+        ),
+        "ach",
+    ),
+    (
+        re.compile(
+            r"\b(TFR|TRF|NTRF|FPI|FPO|BGC|BAC|BP|SO|STO|BACS|CHAPS|SEPA|PAYMENT|VIREMENT)\b"
+            r"|S/O\b|TRANSFER|UEBERWEISUNG|ÜBERWEISUNG|GUTSCHRIFT|DAUERAUFTRAG|OVERSCHRIJVING"
+            r"|OVERBOEKING|ONLINE BANKIEREN",
             re.I,
         ),
         "wire",

@@ -21,8 +21,9 @@ import polars as pl
 
 from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
-from finflow.ingest.camt053_fields import CURRENCY, normalise_bic
+from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
+from finflow.ingest.csvinfer import infer_profile, leading_iban, profile_yaml
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,
@@ -40,6 +41,7 @@ SNIFF_BYTES = 64 * 1024
 MAX_FIELD = 16 * 1024 * 1024
 """Longest CSV field read (characters); a longer one refuses the file (FeedFormatError)."""
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 
 REASONS = {
     "WRONG_FIELD_COUNT": "more fields than the header (an unquoted delimiter?)",
@@ -50,6 +52,7 @@ REASONS = {
     "ZERO_AMOUNT": "amount is zero (no money moved)",
     "BAD_CURRENCY": "currency is not a 3-letter ISO 4217 code",
     "NO_FX_RATE": "no FX rate to GBP on or before the booking date",
+    "BALANCE_LINE": "an opening, closing or daily balance line, not a transaction",
 }
 """Reason codes of quarantined CSV rows (the detail gives the row and the offending value)."""
 
@@ -68,6 +71,24 @@ def match_profile(head: bytes) -> Profile | None:
     return max(found, key=lambda p: len(p.header), default=None)
 
 
+def describe_layout(path: Path, name: str = "mybank") -> str:
+    """How `path` would be read: the shipped profile that matches it, else the inferred layout
+    as a profile YAML (to review and save under ``FINFLOW_PROFILES``). Raises FeedFormatError
+    with the reason when it is neither."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FeedFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
+    profile = match_profile(data[:SNIFF_BYTES])
+    if profile is not None:
+        return f"# {path.name} matches the profile {profile.name!r}: {profile.description}\n"
+    text, _ = decode_bytes(data, path.name)
+    inference = infer_profile(text)
+    if inference.profile is None:
+        raise FeedFormatError(f"{path.name}: not readable as a bank statement: {inference.reason}")
+    return profile_yaml(inference, name)
+
+
 @dataclass
 class _Table:
     """The decoded file: preamble records, header fields, data records with 1-based rows."""
@@ -77,8 +98,7 @@ class _Table:
     records: list[tuple[int, list[str], str]]
 
 
-def _read_table(path: Path, profile: Profile) -> _Table:
-    text, encoding = decode_bytes(path.read_bytes(), path.name)
+def _read_table(path: Path, text: str, profile: Profile) -> _Table:
     lines = text.splitlines()
     at = find_header(lines, profile)
     if at is None:
@@ -105,7 +125,7 @@ def _read_table(path: Path, profile: Profile) -> _Table:
         ) from exc
     finally:
         csv.field_size_limit(limit)
-    log.debug("%s: %s, header at line %d, %d rows", path.name, encoding, at + 1, len(records))
+    log.debug("%s: header at line %d, %d rows", path.name, at + 1, len(records))
     return _Table(preamble, header, records)
 
 
@@ -145,12 +165,16 @@ def _holder(table: _Table, profile: Profile) -> str | None:
         return None
     for record in table.preamble:
         if record and record[0].strip().lower() == label.strip().lower() and len(record) > 1:
-            return record[1].strip() or None
+            return leading_iban(record[1]) or record[1].strip() or None
     return None
 
 
-def _counterparty_name(row: _Row, profile: Profile) -> str | None:
-    name = row.get("counterparty")
+def _counterparty_name(row: _Row, profile: Profile, flow: Decimal) -> str | None:
+    """The other side's name: the payee's column for money out and the payer's for money in
+    where the export has both (``payer``/``payee``), else the counterparty column, else taken
+    from the description."""
+    both = "payer" in profile.columns and "payee" in profile.columns
+    name = row.get("payee" if flow < 0 else "payer") if both else row.get("counterparty")
     if name:
         return " ".join(name.split())
     description = row.get("description")
@@ -209,10 +233,38 @@ def _flow(row: _Row, profile: Profile) -> tuple[Decimal | None, str | None, str]
     return total, None, ""
 
 
+BALANCE_LINES = frozenset((
+    "ANFANGSSALDO", "ENDSALDO", "TAGESSALDO", "ALTER KONTOSTAND", "NEUER KONTOSTAND",
+    "OPENING BALANCE", "CLOSING BALANCE", "START BALANCE", "END BALANCE", "BALANCE",
+    "BALANCE BROUGHT FORWARD", "BALANCE CARRIED FORWARD", "BROUGHT FORWARD",
+    "CARRIED FORWARD", "ARRANGED OVERDRAFT LIMIT", "BEGINSALDO", "EINDSALDO",
+    "SOLDE INITIAL", "SOLDE FINAL", "SALDO INICIAL", "SALDO FINAL", "SALDO INIZIALE",
+    "SALDO FINALE", "SALDO POCZATKOWE", "SALDO KONCOWE",
+))  # fmt: skip
+"""A cell saying only one of these makes the record a balance line of the statement (the
+Volksbank footer's ``Anfangssaldo``/``Endsaldo``, comdirect's ``Alter Kontostand``)."""
+
+
+def _balance_line(record: list[str]) -> str | None:
+    for cell in record:
+        text = " ".join(cell.strip().strip('"').rstrip(":").split()).upper()
+        if text in BALANCE_LINES:
+            return cell.strip()
+    return None
+
+
+def _end_to_end_id(value: str) -> str | None:
+    """The end-to-end reference; ``NOTPROVIDED`` (the SEPA placeholder) is none."""
+    return None if not value or value.upper() == "NOTPROVIDED" else value
+
+
 def _parse_row(
     row: _Row, profile: Profile, holder: tuple[str, str], n: int, sha16: str
 ) -> tuple[dict[str, Any] | None, tuple[str, str] | None, Decimal | None]:
     """(candidate, (reason, detail) or None, flow for the balance walk)."""
+    label = _balance_line(row.record)
+    if label:
+        return None, ("BALANCE_LINE", f"{label!r}: a balance line, not a transaction"), None
     problem = _status_problem(row, profile)
     if problem:
         return None, ("NOT_BOOKED", problem), None
@@ -227,12 +279,12 @@ def _parse_row(
         return None, ("BAD_CURRENCY", f"currency {currency!r} is not ISO 4217"), flow
     if flow == 0:
         return None, ("ZERO_AMOUNT", "amount is zero"), flow
-    name = _counterparty_name(row, profile)
+    name = _counterparty_name(row, profile, flow)
     other_account = row.get("counterparty_account").replace(" ", "") or (
         f"NAME:{name}" if name else f"UNIDENTIFIED:{sha16}:{n}"
     )
     bic = normalise_bic(row.get("counterparty_bank"))
-    other_bank = bic if bic and _BIC.match(bic) else "UNKNOWN"
+    other_bank = bank_of(bic if bic and _BIC.match(bic) else None, other_account)
     amount = float(abs(flow))
     other_amount, other_currency = amount, currency
     local = parse_money(row.get("counterparty_amount") or "x", profile)
@@ -247,21 +299,33 @@ def _parse_row(
         **sides(payer, payee),
         "channel": _channel(row, profile),
         "reference": row.verbatim("description"),
-        "end_to_end_id": row.get("end_to_end_id") or None,
+        "end_to_end_id": _end_to_end_id(row.get("end_to_end_id")),
         "uetr": None,
     }
     return candidate, None, flow
 
 
 def ingest_bank_csv(
-    path: Path, sha256: str, run_id: str, fx: pl.DataFrame, profile: Profile
+    path: Path, sha256: str, run_id: str, fx: pl.DataFrame, profile: Profile | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
     """Read one bank CSV export with `profile` into (canonical rows, quarantined rows, checks).
 
-    Raises FeedFormatError when the file is not UTF-8/Windows-1252 text or has no header of
-    the profile in its first lines.
+    Without a profile the layout is inferred from the file (`finflow.ingest.csvinfer`) and
+    what was inferred is in the checks (``inferred``). Raises FeedFormatError when the file is
+    not UTF-8/Windows-1252 text, has no header of the profile in its first lines, or (without
+    a profile) cannot be read as a bank statement, with the reason.
     """
-    table = _read_table(path, profile)
+    text, _ = decode_bytes(path.read_bytes(), path.name)
+    inference = None
+    if profile is None:
+        inference = infer_profile(text)
+        if inference.profile is None:
+            raise FeedFormatError(
+                f"{path.name}: no shipped bank profile matches and the layout cannot be "
+                f"inferred: {inference.reason}"
+            )
+        profile = inference.profile
+    table = _read_table(path, text, profile)
     sha16 = sha256[:16]
     holder_account = _holder(table, profile)
     candidates: list[dict[str, Any]] = []
@@ -270,7 +334,13 @@ def ingest_bank_csv(
     for n, record, raw in table.records:
         row = _Row(profile, table.header, record)
         account = holder_account or row.get("holder_account") or f"STATEMENT:{sha16}"
-        holder = (row.get("holder_bank") or profile.bank, account)
+        bank = normalise_bic(row.get("holder_bank")) or profile.bank
+        if bank == UNKNOWN_BANK:
+            bank = bank_of(None, account)
+        holder = (
+            bank,
+            account.replace(" ", "") if _IBAN.match(account.replace(" ", "")) else account,
+        )
         extra = record[len(table.header) :]
         if any(cell.strip() for cell in extra):
             rejects.append(_reject(n, "WRONG_FIELD_COUNT", f"{len(record)} fields", raw))
@@ -306,6 +376,8 @@ def ingest_bank_csv(
         or ("from column" if profile.columns.get("holder_account") else f"STATEMENT:{sha16}"),
         "balance_walk": walk_balances(walk),
     }
+    if inference is not None:
+        checks["inferred"] = inference.checks()
     log.info(
         "%s (%s): %d accepted, %d quarantined",
         path.name,

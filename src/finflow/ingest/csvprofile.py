@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ import yaml
 from finflow.errors import ConfigError
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILES_ENV = "FINFLOW_PROFILES"
+"""A folder of the site's own profile YAML files, read beside the shipped ones."""
+RESERVED_NAMES = ("inferred",)
+"""Profile names finflow uses itself (``bankcsv.inferred``: a layout read without a profile)."""
 HEADER_SEARCH_LINES = 30
 """The header must be within the first lines of a file (the rest before it is preamble)."""
 
@@ -106,9 +111,37 @@ def load_profile(path: Path) -> Profile:
     return profile_from_dict(data, f"profile {path.name}")
 
 
+def profile_files() -> list[Path]:
+    """The shipped profile files, then those in the ``FINFLOW_PROFILES`` folder, by name."""
+    files = sorted(PROFILE_DIR.glob("*.yaml"))
+    extra = os.environ.get(PROFILES_ENV, "").strip()
+    if extra:
+        folder = Path(extra)
+        if not folder.is_dir():
+            raise ConfigError(f"{PROFILES_ENV}={extra}: not a folder")
+        files += sorted(folder.glob("*.yaml"))
+    return files
+
+
 def shipped_profiles() -> list[Profile]:
-    """Every profile shipped with finflow, by file name."""
-    return [load_profile(p) for p in sorted(PROFILE_DIR.glob("*.yaml"))]
+    """Every profile finflow reads with: the shipped ones, then the site's own
+    (``FINFLOW_PROFILES``). Two profiles of one name, or one named as finflow's own
+    (``inferred``), are a ConfigError."""
+    profiles = [load_profile(p) for p in profile_files()]
+    seen: dict[str, int] = {}
+    for number, profile in enumerate(profiles):
+        if profile.name in RESERVED_NAMES:
+            raise ConfigError(
+                f"profile {profile_files()[number]}: the name {profile.name!r} "
+                "is finflow's own; choose another"
+            )
+        if profile.name in seen:
+            raise ConfigError(
+                f"profile {profile_files()[number]}: name {profile.name!r} is also the name of "
+                f"{profile_files()[seen[profile.name]]}"
+            )
+        seen[profile.name] = number
+    return profiles
 
 
 def split_record(line: str, delimiter: str) -> list[str]:

@@ -317,11 +317,11 @@ def reader_fingerprint(fx: pl.DataFrame) -> str:
     A committed file is re-used only under the same fingerprint; otherwise it is read again and
     its outputs replaced.
     """
-    from finflow.ingest.csvprofile import PROFILE_DIR
+    from finflow.ingest.csvprofile import profile_files
 
     digest = hashlib.sha256(__version__.encode())
     digest.update(fx.sort("currency", "date").write_csv().encode())
-    for profile in sorted(PROFILE_DIR.glob("*.yaml")):
+    for profile in profile_files():
         digest.update(profile.name.encode() + b"\0" + profile.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -387,8 +387,8 @@ def _read(
     from finflow.ingest.bankcsv import ingest_bank_csv
     from finflow.ingest.csvprofile import shipped_profiles
 
-    profile = next(p for p in shipped_profiles() if p.name == kind.profile)
-    return ingest_bank_csv(path, sha, run_id, fx, profile)
+    profile = next((p for p in shipped_profiles() if p.name == kind.profile), None)
+    return ingest_bank_csv(path, sha, run_id, fx, profile)  # None: the layout is inferred
 
 
 def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:

@@ -57,6 +57,7 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed("unrecognised", "binary content (NUL bytes), not a text feed")
     from finflow.ingest.bankcsv import match_profile
     from finflow.ingest.camt053 import looks_like_camt053
+    from finflow.ingest.csvinfer import INFERRED, infer_profile
 
     try:
         text = head.decode("utf-8")
@@ -65,6 +66,8 @@ def sniff(path: Path) -> Sniffed:
             profile = match_profile(head)  # bank exports may be Windows-1252
             if profile is not None:
                 return Sniffed("bankcsv", profile=profile.name)
+            if _inferable(head):
+                return Sniffed("bankcsv", profile=INFERRED)
             return Sniffed(
                 "unrecognised", f"not valid UTF-8 (byte 0x{head[exc.start]:02x} at {exc.start})"
             )
@@ -88,5 +91,25 @@ def sniff(path: Path) -> Sniffed:
     profile = match_profile(head)
     if profile is not None:
         return Sniffed("bankcsv", profile=profile.name)
+    inferred = infer_profile(text)
+    if inferred.profile is not None:
+        return Sniffed("bankcsv", profile=INFERRED)
     shown = first if len(first) <= 120 else first[:117] + "..."
-    return Sniffed("unrecognised", f"unknown header {shown!r}")
+    return Sniffed(
+        "unrecognised",
+        f"unknown header {shown!r} (no bank profile matches, and not readable as a bank "
+        f"statement: {inferred.reason})",
+    )
+
+
+def _inferable(head: bytes) -> bool:
+    """True when the head, decoded as UTF-8 or Windows-1252, reads as a bank statement."""
+    from finflow.errors import FeedFormatError
+    from finflow.ingest.csvinfer import infer_profile
+    from finflow.ingest.encoding import decode_bytes
+
+    try:
+        text, _ = decode_bytes(head, "head", partial=True)
+    except FeedFormatError:
+        return False
+    return infer_profile(text).profile is not None
