@@ -530,3 +530,23 @@ def test_describe_layout_refuses_what_is_not_a_statement(tmp_path: Path) -> None
     path.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     with pytest.raises(FeedFormatError, match="not readable as a bank statement"):
         describe_layout(path)
+
+
+def test_a_currency_in_a_column_name_wins_over_the_language(tmp_path: Path) -> None:
+    """OCBC (SG) writes English names with the currency in brackets: never read as GBP. SGD has
+    no rate in the packaged FX table, so its rows are quarantined as NO_FX_RATE, not dropped."""
+    path = tmp_path / "ocbc.csv"
+    path.write_text(
+        "Account details for:,Account 666-666666-666\n\nTransaction History \n"
+        "Transaction date,Value date,Description,Withdrawals (SGD),Deposits (SGD)\n"
+        "18/04/2018,18/04/2018,DEBIT PURCHASE,6.66,\n"
+        ",,15/04/18  UBER EATS\n",
+        encoding="utf-8",
+    )
+    accepted, quarantined, checks = read(path)
+    assert checks["inferred"]["currency"] == {
+        "fixed": "SGD",
+        "from": "the column name 'Withdrawals (SGD)'",
+    }
+    assert accepted.height == 0
+    assert sorted(quarantined["reason"]) == ["BAD_DATE", "NO_FX_RATE"]

@@ -229,9 +229,11 @@ DEBIT_WORDS = {"AF", "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "-", "DB", "OUT",
 CREDIT_WORDS = {"BIJ", "C", "CR", "CREDIT", "H", "HABEN", "+", "IN", "K"}
 SYMBOL_CURRENCY = {"£": "GBP", "€": "EUR"}
 CURRENCY_CODES = frozenset(
-    "GBP EUR USD CHF SEK NOK DKK PLN CZK HUF RON BGN ISK JPY CAD AUD".split()
+    "GBP EUR USD CHF SEK NOK DKK PLN CZK HUF RON BGN ISK JPY CAD AUD NZD SGD HKD ZAR INR CNY "
+    "TRY AED SAR ILS MXN BRL".split()
 )
-"""Codes recognised in a column's name (``Amount GBP``); the values' codes may be any."""
+"""Codes recognised after a column's name (``Amount GBP``, ``Umsatz in EUR``); in brackets
+(``Amount (SGD)``) any three capitals are taken as the code."""
 IBAN_CURRENCY = {
     "GB": "GBP", "CH": "CHF", "LI": "CHF", "SE": "SEK", "DK": "DKK", "NO": "NOK",
     "PL": "PLN", "CZ": "CZK", "HU": "HUF", "RO": "RON", "BG": "BGN", "IS": "ISK",
@@ -329,8 +331,8 @@ def _currency_in_name(name: str) -> str | None:
         inner = (match.group(1) or match.group(2) or "").strip()
         if inner in SYMBOL_CURRENCY:
             return SYMBOL_CURRENCY[inner]
-        if inner.upper() in CURRENCY_CODES:
-            return inner.upper()
+        if re.fullmatch(r"[A-Z]{3}", inner):  # "Withdrawals (SGD)": a code, in capitals
+            return inner
     last = normalise(name).rsplit(" ", 1)[-1].upper()
     return last if last in CURRENCY_CODES and " " in normalise(name) else None
 
