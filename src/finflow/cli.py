@@ -125,6 +125,11 @@ def _summary(run: dict[str, Any], out: Path) -> str:
     for f in files:
         if f["status"] not in ("ingested",):
             lines.append(f"  note: {f['file']}: {f['status']} - {f['message']}")
+        elif f.get("profile") == "inferred":
+            lines.append(
+                f"  note: {f['file']}: bank CSV layout inferred (no profile matches); check "
+                "files[].checks.inferred in run.json or `finflow profile` the file"
+            )
     lines.append(f"  open {(out / 'cases' / 'index.html').resolve()}")
     return "\n".join(lines)
 

@@ -458,7 +458,9 @@ def test_a_row_after_the_sample_that_does_not_fit_is_quarantined(tmp_path: Path)
     assert sorted(quarantined["reason"]) == ["BAD_AMOUNT", "BAD_DATE"]
 
 
-def test_inferred_files_go_through_finflow_run_with_the_shipped_ones(tmp_path: Path) -> None:
+def test_inferred_files_go_through_finflow_run_with_the_shipped_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     for name in ("first_direct", "ing_nl", "dkb_2023", "wise"):
@@ -467,6 +469,7 @@ def test_inferred_files_go_through_finflow_run_with_the_shipped_ones(tmp_path: P
         (feeds / shipped.name).write_bytes(shipped.read_bytes())
     out = tmp_path / "out"
     assert main(["run", "--input", str(feeds), "--out", str(out), "--pdf-top", "0"]) == 0
+    assert "note: ing_nl.csv: bank CSV layout inferred" in capsys.readouterr().out
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     profiles = {e["file"]: e.get("profile") for e in run["files"]}
     assert profiles["ing_nl.csv"] == "inferred"
