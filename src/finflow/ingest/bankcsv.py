@@ -23,7 +23,7 @@ from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
-from finflow.ingest.csvinfer import infer_profile, leading_iban, profile_yaml
+from finflow.ingest.csvinfer import compact_iban, infer_profile, leading_iban, profile_yaml
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,
@@ -41,7 +41,6 @@ SNIFF_BYTES = 64 * 1024
 MAX_FIELD = 16 * 1024 * 1024
 """Longest CSV field read (characters); a longer one refuses the file (FeedFormatError)."""
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 
 REASONS = {
     "WRONG_FIELD_COUNT": "more fields than the header (an unquoted delimiter?)",
@@ -337,10 +336,7 @@ def ingest_bank_csv(
         bank = normalise_bic(row.get("holder_bank")) or profile.bank
         if bank == UNKNOWN_BANK:
             bank = bank_of(None, account)
-        holder = (
-            bank,
-            account.replace(" ", "") if _IBAN.match(account.replace(" ", "")) else account,
-        )
+        holder = (bank, compact_iban(account) or account)
         extra = record[len(table.header) :]
         if any(cell.strip() for cell in extra):
             rejects.append(_reject(n, "WRONG_FIELD_COUNT", f"{len(record)} fields", raw))

@@ -47,7 +47,7 @@ from finflow.ingest.csvprofile import HEADER_SEARCH_LINES, Profile, split_record
 from finflow.ingest.csvvalues import parse_money
 from finflow.ingest.walk import walk_balances
 
-__all__ = ["INFERRED", "Inference", "infer_profile", "leading_iban", "profile_yaml"]
+__all__ = ["INFERRED", "Inference", "compact_iban", "infer_profile", "leading_iban", "profile_yaml"]
 
 INFERRED = "inferred"
 """The profile name of an inferred layout (``source_format`` ``bankcsv.inferred``)."""
@@ -535,8 +535,18 @@ def _date_formats(values: Sequence[str], joined_time: str) -> tuple[str | None, 
             *(f"{d} {t}" for d in DATE_FORMATS for t in TIME_FORMATS),
         ]
     texts = [" ".join(v.split()) for v in values]
-    counts = {f: sum(_reads(t, f) for t in texts) for f in candidates}
-    best = max(counts.values(), default=0)
+    distinct = Counter(texts)  # a day repeats over many rows: each is parsed once per format
+    counts: dict[str, int] = {}
+    best = 0
+    for fmt in candidates:
+        read, left = 0, len(texts)
+        for text, rows in distinct.items():
+            read += rows if _reads(text, fmt) else 0
+            left -= rows
+            if read + left < best:  # cannot reach the most read so far
+                break
+        counts[fmt] = read
+        best = max(best, read)
     if not texts or best * 2 < len(texts):
         return None, []
     readable = [f for f in candidates if counts[f] == best]
@@ -624,8 +634,8 @@ def _currency(
         symbol = next(iter(symbols))
         return SYMBOL_CURRENCY[symbol], f"the {symbol} sign in the amounts"
     for i in roles.get("holder_account", []):
-        accounts = [v.replace(" ", "").upper() for v in _values(rows, i)]
-        countries = {a[:2] for a in accounts if _IBAN.match(a)}
+        accounts = [compact_iban(v.upper()) for v in _values(rows, i)]
+        countries = {a[:2] for a in accounts if a}
         if len(countries) == 1 and (country := next(iter(countries))) in IBAN_CURRENCY:
             return IBAN_CURRENCY[country], f"the holder's IBAN country ({country})"
         if accounts and all(_SORT_CODE.match(v) for v in _values(rows, i)):
@@ -656,7 +666,7 @@ def _first_currency(rows: Sequence[Sequence[str]], roles: dict[str, list[int]]) 
 
 
 def _timezone(currency: str | None, holder_ibans: Sequence[str]) -> str:
-    countries = {a.replace(" ", "").upper()[:2] for a in holder_ibans}
+    countries = {iban[:2] for iban in holder_ibans}
     if len(countries) == 1:
         country = next(iter(countries))
         if country in TIMEZONES:
@@ -788,7 +798,7 @@ def infer_profile(text: str) -> Inference:
         if preamble_label is not None:
             holder_values = [iban]
             decided["holder_account"] = {"preamble": preamble_label, "account": iban}
-    holder_ibans = [v for v in holder_values if _IBAN.match(v.replace(" ", "").upper())]
+    holder_ibans = [a for a in map(compact_iban, (v.upper() for v in holder_values)) if a]
     profile = Profile(
         name=INFERRED,
         bank="UNKNOWN",
@@ -831,6 +841,12 @@ def _preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, st
         return None, ""
     iban, label = next(iter(found.items()))
     return label, iban
+
+
+def compact_iban(text: str) -> str | None:
+    """`text` without its spaces when that is an IBAN (``DE12 5001 ...``), else None."""
+    compact = text.replace(" ", "")
+    return compact if _IBAN.match(compact) else None
 
 
 def leading_iban(text: str) -> str | None:

@@ -127,20 +127,19 @@ def shipped_profiles() -> list[Profile]:
     """Every profile finflow reads with: the shipped ones, then the site's own
     (``FINFLOW_PROFILES``). Two profiles of one name, or one named as finflow's own
     (``inferred``), are a ConfigError."""
-    profiles = [load_profile(p) for p in profile_files()]
-    seen: dict[str, int] = {}
-    for number, profile in enumerate(profiles):
+    files = profile_files()
+    profiles = [load_profile(p) for p in files]
+    seen: dict[str, Path] = {}
+    for path, profile in zip(files, profiles, strict=True):
         if profile.name in RESERVED_NAMES:
             raise ConfigError(
-                f"profile {profile_files()[number]}: the name {profile.name!r} "
-                "is finflow's own; choose another"
+                f"profile {path}: the name {profile.name!r} is finflow's own; choose another"
             )
         if profile.name in seen:
             raise ConfigError(
-                f"profile {profile_files()[number]}: name {profile.name!r} is also the name of "
-                f"{profile_files()[seen[profile.name]]}"
+                f"profile {path}: name {profile.name!r} is also the name of {seen[profile.name]}"
             )
-        seen[profile.name] = number
+        seen[profile.name] = path
     return profiles
 
 

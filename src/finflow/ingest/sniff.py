@@ -55,19 +55,15 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed("unrecognised", "the file is empty")
     if b"\x00" in head:
         return Sniffed("unrecognised", "binary content (NUL bytes), not a text feed")
-    from finflow.ingest.bankcsv import match_profile
     from finflow.ingest.camt053 import looks_like_camt053
-    from finflow.ingest.csvinfer import INFERRED, infer_profile
 
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a multi-byte character cut at the boundary
-            profile = match_profile(head)  # bank exports may be Windows-1252
-            if profile is not None:
-                return Sniffed("bankcsv", profile=profile.name)
-            if _inferable(head):
-                return Sniffed("bankcsv", profile=INFERRED)
+            bank = _bank_csv(head)  # bank exports may be Windows-1252
+            if isinstance(bank, Sniffed):
+                return bank
             return Sniffed(
                 "unrecognised", f"not valid UTF-8 (byte 0x{head[exc.start]:02x} at {exc.start})"
             )
@@ -88,28 +84,31 @@ def sniff(path: Path) -> Sniffed:
         )
     if looks_like_camt053(head):
         return Sniffed("camt053")
-    profile = match_profile(head)
-    if profile is not None:
-        return Sniffed("bankcsv", profile=profile.name)
-    inferred = infer_profile(text)
-    if inferred.profile is not None:
-        return Sniffed("bankcsv", profile=INFERRED)
+    bank = _bank_csv(head)
+    if isinstance(bank, Sniffed):
+        return bank
     shown = first if len(first) <= 120 else first[:117] + "..."
     return Sniffed(
         "unrecognised",
         f"unknown header {shown!r} (no bank profile matches, and not readable as a bank "
-        f"statement: {inferred.reason})",
+        f"statement: {bank})",
     )
 
 
-def _inferable(head: bytes) -> bool:
-    """True when the head, decoded as UTF-8 or Windows-1252, reads as a bank statement."""
+def _bank_csv(head: bytes) -> Sniffed | str:
+    """A bank CSV export (read by the profile its header matches, else by its inferred
+    layout), or the reason it is not one. The head is decoded as UTF-8 or Windows-1252."""
     from finflow.errors import FeedFormatError
-    from finflow.ingest.csvinfer import infer_profile
+    from finflow.ingest.bankcsv import match_profile
+    from finflow.ingest.csvinfer import INFERRED, infer_profile
     from finflow.ingest.encoding import decode_bytes
 
+    profile = match_profile(head)
+    if profile is not None:
+        return Sniffed("bankcsv", profile=profile.name)
     try:
         text, _ = decode_bytes(head, "head", partial=True)
-    except FeedFormatError:
-        return False
-    return infer_profile(text).profile is not None
+    except FeedFormatError as exc:
+        return str(exc)
+    inferred = infer_profile(text)
+    return Sniffed("bankcsv", profile=INFERRED) if inferred.profile else inferred.reason
