@@ -332,7 +332,7 @@ NOT_STATEMENTS = {
         '"Datum","Boeksaldo","Valutair saldo"\n"2024-05-30","13,20","13,20"\n',
         "no header row naming a date and an amount",
     ),
-    "no_header": ('10/02/2024,"CAFE",-5.00\n11/02/2024,"SHOP",-7.00\n', "no header row"),
+    "no_header": ("10.02.2024;CAFE;-5,00\n11.02.2024;SHOP;-7,00\n", "no header row"),
     "no_currency": (
         "Data operacji;Kwota;Opis\n2024-05-02;-250,00;Sklep\n",
         "states no currency",

@@ -66,8 +66,21 @@ def match_profile(head: bytes) -> Profile | None:
     except FeedFormatError:
         return None
     lines = text.splitlines()
-    found = [p for p in shipped_profiles() if find_header(lines, p) is not None]
+    found = [
+        p
+        for p in shipped_profiles()
+        if (at := find_header(lines, p)) is not None
+        and (not p.headerless or _data_row(lines[at], p))
+    ]
     return max(found, key=lambda p: len(p.header), default=None)
+
+
+def _data_row(line: str, profile: Profile) -> bool:
+    """True when `line` reads as a row of the header-less `profile` (its date and amount)."""
+    record = split_record(line, profile.delimiter)
+    header = [f"#{i + 1}" for i in range(len(record))]
+    row = _Row(profile, header, record)
+    return parse_date(row.get("date"), profile) is not None and _flow(row, profile)[0] is not None
 
 
 def describe_layout(path: Path, name: str = "mybank") -> str:
@@ -108,7 +121,10 @@ def _read_table(path: Path, text: str, profile: Profile) -> _Table:
     preamble = [split_record(line, profile.delimiter) for line in lines[:at] if line.strip()]
     body = "\n".join(lines[at:])
     reader = csv.reader(io.StringIO(body), delimiter=profile.delimiter)
-    header = [h.strip() for h in next(reader)]
+    if profile.headerless:  # the first line is already a row: columns are #1, #2, ...
+        header = [f"#{i + 1}" for i in range(profile.fields or 0)]
+    else:
+        header = [h.strip() for h in next(reader)]
     records: list[tuple[int, list[str], str]] = []
     limit = csv.field_size_limit(MAX_FIELD)
     try:

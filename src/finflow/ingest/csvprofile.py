@@ -2,7 +2,8 @@
 
 A profile is a YAML file in ``finflow/ingest/profiles/`` (see ``docs/feeds.md``, "How to add a
 bank"). Column names are matched case-insensitively after trimming; ``"#N"`` names the N-th
-column (1-based) for exports with an unnamed column.
+column (1-based) for exports with an unnamed column. An export without a header row has
+``header: []`` and ``fields: N`` (its number of columns), and names every column ``#N``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class Profile:
     holder_account_preamble: str | None = None
     counterparty_regex: str | None = None
     description: str = ""
+    fields: int | None = None
+    """Columns of an export without a header row (``header: []``); None when it has one."""
+
+    @property
+    def headerless(self) -> bool:
+        """True for an export whose first line is already a data row."""
+        return not self.header
 
     @property
     def format_name(self) -> str:
@@ -80,6 +88,10 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
         raise ConfigError(f"{origin}: needs columns.currency or a fixed currency")
     if data.get("amount_sign", "credit_positive") not in ("credit_positive", "debit_positive"):
         raise ConfigError(f"{origin}: amount_sign is credit_positive or debit_positive")
+    if not data["header"]:
+        _check_headerless(data, columns, origin)
+    elif data.get("fields") is not None:
+        raise ConfigError(f"{origin}: fields is only for an export without a header (header: [])")
     known = set(Profile.__dataclass_fields__)
     unknown = set(data) - known
     if unknown:
@@ -98,6 +110,21 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     }
     fields: dict[str, Any] = data | tuples | {"columns": columns}
     return Profile(**fields)
+
+
+def _check_headerless(data: dict[str, Any], columns: dict[str, Any], origin: str) -> None:
+    """A header-less profile gives its number of columns and names each column ``#N``."""
+    fields = data.get("fields")
+    if not isinstance(fields, int) or isinstance(fields, bool) or fields < 1:
+        raise ConfigError(f"{origin}: header: [] needs fields: the number of columns")
+    for role, value in columns.items():
+        for name in [value] if isinstance(value, str) else list(value or []):
+            text = str(name)
+            if not (text.startswith("#") and text[1:].isdigit() and 1 <= int(text[1:]) <= fields):
+                raise ConfigError(
+                    f"{origin}: columns.{role} is {text!r}; without a header, columns are "
+                    f"named #1 to #{fields}"
+                )
 
 
 def load_profile(path: Path) -> Profile:
@@ -160,7 +187,13 @@ def header_matches(fields: list[str], profile: Profile) -> bool:
 
 
 def find_header(lines: list[str], profile: Profile) -> int | None:
-    """The index of the header line of `profile` within the first lines, else None."""
+    """The index of the header line of `profile` within the first lines, else None. For an
+    export without a header: the first line when it has the profile's number of fields."""
+    if profile.headerless:
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is None or len(split_record(lines[first], profile.delimiter)) != profile.fields:
+            return None
+        return first
     for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
         if line.strip() and header_matches(split_record(line, profile.delimiter), profile):
             return i
