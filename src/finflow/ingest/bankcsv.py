@@ -23,7 +23,8 @@ from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
-from finflow.ingest.csvinfer import compact_iban, infer_profile, leading_iban, profile_yaml
+from finflow.ingest.csvclues import compact_iban, leading_iban
+from finflow.ingest.csvinfer import infer_profile, profile_yaml
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,

@@ -100,7 +100,8 @@ def _bank_csv(head: bytes) -> Sniffed | str:
     layout), or the reason it is not one. The head is decoded as UTF-8 or Windows-1252."""
     from finflow.errors import FeedFormatError
     from finflow.ingest.bankcsv import match_profile
-    from finflow.ingest.csvinfer import INFERRED, infer_profile
+    from finflow.ingest.csvclues import INFERRED
+    from finflow.ingest.csvinfer import infer_profile
     from finflow.ingest.encoding import decode_bytes
 
     profile = match_profile(head)
