@@ -14,13 +14,14 @@ from typing import Any
 
 import polars as pl
 import pytest
-from statement_samples import SHA, fx_table
+from statement_samples import BANK_CSV, SHA, fx_table
 
 from finflow.cli import main
 from finflow.errors import ConfigError, FeedFormatError
 from finflow.ingest.bankcsv import ingest_bank_csv, match_profile
 from finflow.ingest.csvinfer import infer_profile
-from finflow.ingest.csvprofile import PROFILES_ENV, load_profile, profile_from_dict
+from finflow.ingest.csvprofile import PROFILES_ENV, find_header, load_profile, profile_from_dict
+from finflow.ingest.encoding import decode_bytes
 from finflow.ingest.sniff import sniff
 from finflow.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
 
@@ -204,6 +205,49 @@ def test_a_debit_credit_column_signs_the_amounts(tmp_path: Path) -> None:
         ("NL12TRIO0123456789", "NAME:Albert Heijn 1234 Utrecht", 12.4),
     ]
     assert checks["balance_walk"]["reconciles"] is True
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ofxstatement-lloyds-current.csv",
+        "nationwide-parser-statement-interest.csv",
+        "bank2ynab-jlp-card-bom-pending.csv",
+        "bank2ynab-sparkasse-de-semicolon.csv",
+    ],
+)
+def test_real_exports_with_their_header_cut_off_read_as_their_profile_reads_them(
+    tmp_path: Path, name: str
+) -> None:
+    """The real sample exports, with the preamble and header removed: every row's date, amount,
+    direction and currency as the bank's own profile reads the full file."""
+    original = BANK_CSV / name
+    profile = match_profile(original.read_bytes())
+    assert profile is not None
+    text, _ = decode_bytes(original.read_bytes(), name)
+    lines = text.splitlines()
+    at = find_header(lines, profile)
+    assert at is not None
+    cut = write(tmp_path, name, "\n".join(lines[at + 1 :]) + "\n")
+    assert match_profile(cut.read_bytes()) is None and sniff(cut).profile == "inferred"
+    expected, expected_q, _ = read(original, profile)
+    accepted, quarantined, checks = read(cut)
+    assert checks["inferred"]["header"] is None
+
+    def facts(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+        return (
+            frame.sort("source_row")
+            .select(
+                pl.col("booked_at").dt.date(),
+                "amount_paid",
+                "currency_paid",
+                pl.col("payer_account").str.starts_with("NAME:").alias("paid_in"),
+            )
+            .rows()
+        )
+
+    assert facts(accepted) == facts(expected)
+    assert sorted(quarantined["reason"]) == sorted(expected_q["reason"])
 
 
 REFUSED = {

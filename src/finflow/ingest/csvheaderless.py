@@ -19,6 +19,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -144,11 +145,23 @@ def _type_like(values: Sequence[str]) -> bool:
     )
 
 
-def _money_columns(rows: Sequence[Sequence[str]], numbers: list[int]) -> list[int]:
-    """The number columns that hold money: those written with decimals where any is (ids,
-    sequence numbers and codes are whole numbers); all of them otherwise."""
-    decimal = [i for i in numbers if any(_MONEY_MARK.search(v) for v in column_values(rows, i))]
-    return decimal or numbers
+def _money_columns(rows: Sequence[Sequence[str]], numbers: list[int]) -> list[list[int]]:
+    """The sets of number columns that may hold money, to try in turn: every one but codes and
+    sequence numbers (whole numbers, constant or counting up or down by one), then only those
+    written with decimals (a whole-number reference beside a single amount)."""
+
+    def counter(values: list[str]) -> bool:
+        if not all(v.isdigit() for v in values):
+            return False
+        numbers = [int(v) for v in values]
+        steps = {b - a for a, b in itertools.pairwise(numbers)}
+        return is_constant(values) or (len(values) >= 2 and steps in ({1}, {-1}))
+
+    money = [i for i in numbers if not counter(column_values(rows, i))]
+    decimal = [i for i in money if any(_MONEY_MARK.search(v) for v in column_values(rows, i))]
+    return (
+        [m for m in (money, decimal) if m] if decimal and decimal != money else [money or numbers]
+    )
 
 
 def _parsed(rows: Sequence[Sequence[str]], index: int, profile: Profile) -> list[Decimal | None]:
@@ -206,25 +219,38 @@ Option = tuple[dict[str, list[int]], str, str, list[Decimal | None]]
 """(roles, amount sign, what it says, signed flows) of one reading of the money columns."""
 
 
+@dataclass(frozen=True)
+class _Signs:
+    """A debit/credit column's word on each row: +1 credit, -1 debit, 0 none (an empty cell:
+    the amount as written times `unmarked`, -1 where only credits are marked, as on a card
+    statement that flags its credits CR)."""
+
+    rows: list[int]
+    unmarked: int
+
+    @property
+    def amount_sign(self) -> str:
+        """The profile's sign for an amount without a marker."""
+        return "debit_positive" if self.unmarked < 0 else "credit_positive"
+
+    def flows(self, amounts: Sequence[Decimal | None]) -> list[Decimal | None]:
+        return [
+            None if v is None else s * abs(v) if s else self.unmarked * v
+            for v, s in zip(amounts, self.rows, strict=True)
+        ]
+
+
 def _amount_options(
-    values: dict[int, list[Decimal | None]], others: list[int], signs: list[int] | None
+    values: dict[int, list[Decimal | None]], others: list[int], signs: _Signs | None
 ) -> list[Option]:
     """The readings of the money columns `others` as a signed amount (by `signs` from a
     debit/credit column, else either sign) or as money out and money in."""
     options: list[Option] = []
     for amount in others:
         if signs is not None:
-            marked = [
-                None if v is None else s * abs(v)
-                for v, s in zip(values[amount], signs, strict=True)
-            ]
+            said = "signed by the debit/credit column"
             options.append(
-                (
-                    {"amount": [amount]},
-                    "credit_positive",
-                    "signed by the debit/credit column",
-                    marked,
-                )
+                ({"amount": [amount]}, signs.amount_sign, said, signs.flows(values[amount]))
             )
             continue
         signed = values[amount]
@@ -245,19 +271,19 @@ def _amount_roles(
     money: list[int],
     profile: Profile,
     order: str | None,
-    signs: list[int] | None,
+    signs: _Signs | None,
 ) -> tuple[dict[str, list[int]], str, list[str]] | str:
     """Which money column is the amount, the balance, money in or out, settled by arithmetic:
     a balance before and after each row (after = before + amount), or a running balance
-    walked by a signed amount or by money out and in, in the order of the dates. `signs`:
-    +1/-1 per row from a debit/credit column. Returns (roles, amount sign, notes) or the
+    walked by a signed amount or by money out and in, in the order of the dates. `signs`: what
+    a debit/credit column says of each row. Returns (roles, amount sign, notes) or the
     reason it cannot be told."""
     values = {i: _parsed(rows, i, profile) for i in money}
     if len(money) == 1:
         said = "signed by the debit/credit column" if signs else "money in positive"
         return (
             {"amount": money},
-            "credit_positive",
+            signs.amount_sign if signs else "credit_positive",
             [f"one number column (#{money[0] + 1}): the amount, {said} (no balance to check it)"],
         )
     for before, after, amount in itertools.permutations(money, 3):
@@ -275,8 +301,10 @@ def _amount_roles(
                     "every row (the balances before and after each row)"
                 ],
             )
-    # (breaks, -rows walked, roles, sign, why): the fewest breaks over the most rows wins
-    best: tuple[int, int, dict[str, list[int]], str, str] | None = None
+    # (-rows walked, breaks, roles, sign, why): the reading that gives the most rows an amount
+    # and a balance wins, then the one with the fewest breaks (at most one in four rows
+    # walked); it must be the only reading that does
+    walks: list[tuple[int, int, dict[str, list[int]], str, str]] = []
     for balance in money:
         others = [i for i in money if i != balance]
         stated = values[balance]
@@ -293,25 +321,29 @@ def _amount_roles(
                 breaks, walked = _walk(flows, balances, order)
             else:
                 breaks, walked = _walk_before(flows, balances, order or "oldest_first")
-            if walked < 2 or breaks * 10 > walked:
+            if walked < 2 or breaks * 4 > walked:
                 continue
-            if best is None or (breaks, -walked) < best[:2]:
-                shown = (
-                    f"#{roles['amount'][0] + 1} is the amount ({said})"
-                    if "amount" in roles
-                    else f"#{roles['paid_out'][0] + 1} is money out, #{roles['paid_in'][0] + 1} "
-                    "money in"
-                )
-                why = (
-                    f"{shown} and #{balance + 1} {kind}: it walks over {walked} rows with "
-                    f"{breaks} breaks"
-                )
-                best = (breaks, -walked, roles | extra, sign, why)
-    if best is None:
-        shown = ", ".join(f"#{i + 1}" for i in money)
+            what = (
+                f"#{roles['amount'][0] + 1} is the amount ({said})"
+                if "amount" in roles
+                else f"#{roles['paid_out'][0] + 1} is money out, #{roles['paid_in'][0] + 1} "
+                "money in"
+            )
+            why = f"{what} and #{balance + 1} {kind}: it walks over {walked} rows, {breaks} breaks"
+            walks.append((-walked, breaks, roles | extra, sign, why))
+    shown = ", ".join(f"#{i + 1}" for i in money)
+    if not walks:
         return (
             f"the number columns {shown} cannot be told apart (amount, balance, money in or "
             "out): no running balance walks with any of them"
+        )
+    walks.sort(key=lambda w: w[:2])
+    best = walks[0]
+    rivals = [w for w in walks[1:] if w[:2] == best[:2] and w[2] != best[2]]
+    if rivals:
+        return (
+            f"the number columns {shown} cannot be told apart: the running balance walks as "
+            f"well read two ways ({best[4]}; {rivals[0][4]})"
         )
     return best[2], best[3], [best[4]]
 
@@ -372,7 +404,8 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
     date_cells = [" ".join(c for c in (r[dates[0]], *(r[i] for i in times)) if c) for r in rows]
     date_format, date_notes = best_date_format(date_cells, "time" if times else "")
     assert date_format is not None  # the column reads as dates
-    if not reads_as(" ".join(date_cells[0].split()), date_format):
+    first = " ".join(date_cells[0].split())
+    if not reads_as(first, date_format) and first.upper() not in NOT_BOOKED:
         return Inference(
             None,
             f"its first line is no data row either ({rows[0][dates[0]]!r} in the date column "
@@ -385,9 +418,9 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
             + ", ".join(f"#{i + 1}" for i in dates[1:])
             + " taken for value dates"
         )
-    money = _money_columns(rows, numbers)
+    candidates = _money_columns(rows, numbers)
     decimal, thousands, why = decimal_mark(
-        [v for i in money for v in column_values(rows, i)], delimiter
+        [v for i in candidates[0] for v in column_values(rows, i)], delimiter
     )
     draft = Profile(
         INFERRED,
@@ -405,11 +438,18 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
     debit_markers: tuple[str, ...] = ("DR",)
     if markers:
         credit, debit = marker_words(column_values(rows, markers[0])) or ((), ())
-        signs = [1 if r[markers[0]].strip().upper() in credit else -1 for r in rows]
+        words = [r[markers[0]].strip().upper() for r in rows]
+        signs = _Signs(
+            [1 if w in credit else -1 if w in debit else 0 for w in words],
+            -1 if credit and not debit else 1,
+        )
         credit_markers = tuple(dict.fromkeys(("CR", *credit)))
         debit_markers = tuple(dict.fromkeys(("DR", *debit)))
     order = _date_order(rows, dates[0], date_format)
-    settled = _amount_roles(rows, money, draft, order, signs)
+    for money in candidates:
+        settled = _amount_roles(rows, money, draft, order, signs)
+        if not isinstance(settled, str):
+            break
     if isinstance(settled, str):
         return Inference(None, settled)
     roles, sign, amount_notes = settled
