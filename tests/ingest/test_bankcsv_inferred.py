@@ -553,3 +553,40 @@ def test_a_currency_in_a_column_name_wins_over_the_language(tmp_path: Path) -> N
     }
     assert accepted.height == 0
     assert sorted(quarantined["reason"]) == ["BAD_DATE", "NO_FX_RATE"]
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in BANK_CSV.glob("*.csv")))
+def test_each_real_sample_inferred_without_its_profile_reads_as_its_profile_does(
+    sample: str,
+) -> None:
+    """The real exports in shared/samples, read with the layout inferred as if no profile
+    existed: the same rows, dates, amounts, currencies, directions and names as the bank's
+    shipped profile gives (times may differ by the time zone, which the notes state)."""
+    path = BANK_CSV / sample
+    profile = match_profile(path.read_bytes())
+    assert profile is not None
+    text = path.read_bytes().decode("utf-8-sig")
+    inference = infer_profile(text)
+    assert inference.profile is not None, inference.reason
+    by_profile, q_profile, _ = ingest_bank_csv(path, SHA, "run-1", fx_table(), profile)
+    inferred, q_inferred, _ = ingest_bank_csv(path, SHA, "run-1", fx_table(), inference.profile)
+
+    def facts(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+        return (
+            frame.sort("source_row")
+            .select(
+                "source_row",
+                pl.col("booked_at").dt.date(),
+                "amount_paid",
+                "currency_paid",
+                pl.col("payer_account").str.starts_with("NAME:").alias("paid_in"),
+                "payer_name",
+                "payee_name",
+            )
+            .rows()
+        )
+
+    assert facts(inferred) == facts(by_profile)
+    assert q_inferred["reason"].to_list() == q_profile["reason"].to_list()
+    if any("%H" in f and "%z" not in f for f in inference.profile.date_formats):
+        assert any("carry no UTC offset" in note for note in inference.notes)

@@ -217,6 +217,8 @@ def first_currency(rows: Sequence[Sequence[str]], roles: dict[str, list[int]]) -
 
 
 def timezone_of(currency: str | None, holder_ibans: Sequence[str]) -> str:
+    """The time zone of times written without an offset: the holder IBAN's country's, else
+    London for pounds (or no currency) and Central European time otherwise."""
     countries = {iban[:2] for iban in holder_ibans}
     if len(countries) == 1:
         country = next(iter(countries))
@@ -225,6 +227,17 @@ def timezone_of(currency: str | None, holder_ibans: Sequence[str]) -> str:
         if country in IBAN_CURRENCY:
             return "Europe/Berlin" if country != "GB" else "Europe/London"
     return "Europe/London" if currency in (None, "GBP") else "Europe/Berlin"
+
+
+def time_note(profile: Profile) -> list[str]:
+    """The note that times without an offset are read in the profile's time zone, if any."""
+    formats = profile.date_formats
+    if not any("%H" in f and "%z" not in f for f in formats):
+        return []
+    return [
+        f"the times carry no UTC offset: read as {profile.timezone} local time (from the "
+        "holder IBAN's country, else the currency)"
+    ]
 
 
 def compact_iban(text: str) -> str | None:

@@ -44,6 +44,7 @@ from finflow.ingest.csvclues import (
     looks_like_amounts,
     marker_words,
     reads_as,
+    time_note,
     timezone_of,
 )
 from finflow.ingest.csvprofile import Profile
@@ -530,6 +531,7 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
         description="inferred from the file's values (no header row)",
         fields=len(rows[0]),
     )
+    notes += time_note(profile)
     decided["amount_sign"] = profile.amount_sign
     decided["columns"] = columns
     if not holder:

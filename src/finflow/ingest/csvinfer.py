@@ -70,6 +70,7 @@ from finflow.ingest.csvclues import (
     looks_like_amounts,
     looks_like_dates,
     marker_words,
+    time_note,
     timezone_of,
 )
 from finflow.ingest.csvheaderless import infer_headerless
@@ -452,6 +453,12 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         descriptions = [i for i in descriptions if i != types[0][1]]
     for i in descriptions:
         a.take("description", i)
+    if "amount" in a.roles and "marker" not in a.roles:  # an unnamed column of CR/DR flags
+        for i, name in enumerate(header):
+            values = a.values(i)
+            if not name.strip() and i not in a.taken and values and marker_words(values):
+                a.take("marker", i)
+                break
     return a.roles
 
 
@@ -581,6 +588,7 @@ def infer_profile(text: str) -> Inference:
         decided["currency"] = {"fixed": currency, "from": source}
         notes.append(f"every row is in {currency}, as {source} says")
 
+    amount_sign = "credit_positive"
     credit_markers: tuple[str, ...] = ("CR",)
     debit_markers: tuple[str, ...] = ("DR",)
     if "marker" in roles:
@@ -597,6 +605,13 @@ def infer_profile(text: str) -> Inference:
                 "credit": list(markers[0]),
                 "debit": list(markers[1]),
             }
+            unmarked = any(i < len(r) and not r[i] for r in rows for i in roles["marker"][:1])
+            if markers[0] and not markers[1] and unmarked:
+                amount_sign = "debit_positive"
+                notes.append(
+                    f"column {names[roles['marker'][0]]!r} flags only credits "
+                    f"({', '.join(markers[0])}): a row without the flag is money out"
+                )
 
     columns: dict[str, Any] = {}
     for role, indexes in sorted(roles.items()):
@@ -630,6 +645,7 @@ def infer_profile(text: str) -> Inference:
         currency=currency,
         timezone=timezone_of(currency or first_currency(rows, roles), holder_ibans),
         credit_markers=credit_markers,
+        amount_sign=amount_sign,
         debit_markers=debit_markers,
         not_booked_values=NOT_BOOKED,
         holder_account_preamble=preamble_label,
@@ -638,6 +654,7 @@ def infer_profile(text: str) -> Inference:
     )
     if "amount" in roles and "marker" not in roles:
         profile = _settle_sign(profile, rows, roles, notes)
+    notes += time_note(profile)
     decided["amount_sign"] = profile.amount_sign
     decided["columns"] = columns
     if "holder_account" not in roles and preamble_label is None:
