@@ -20,7 +20,10 @@ CAMT = SAMPLES / "camt053"
 BANK_CAMT = SAMPLES / "bank-feeds" / "camt053"
 BANK_CSV = SAMPLES / "bank-feeds" / "csv"
 SHA = "ab" * 32
-RATES = {"GBP": 1.0, "EUR": 0.85, "USD": 0.8, "CHF": 0.9, "SEK": 0.08, "NOK": 0.08, "JPY": 0.006}
+RATES = {
+    "GBP": 1.0, "EUR": 0.85, "USD": 0.8, "CHF": 0.9, "SEK": 0.08, "NOK": 0.08, "JPY": 0.006,
+    "CZK": 0.035, "HUF": 0.0022,
+}  # fmt: skip
 
 
 def fx_table() -> pl.DataFrame:

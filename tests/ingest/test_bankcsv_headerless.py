@@ -260,10 +260,9 @@ REFUSED = {
     ),
     # an FX rate table: dates and numbers, but no description
     "no_text": ("2024-02-01,USD,0.79\n2024-02-02,USD,0.78\n", "no column holds text"),
-    # a header in a language finflow does not know, above a few rows
+    # a header in a language finflow does not know (Turkish), above a few rows
     "unknown_header": (
-        "Datum,Popis,Castka,Zustatek\n01.02.2024,Obchod,-5.00,95.00\n"
-        "02.02.2024,Kavarna,-7.00,88.00\n",
+        "Tarih,Açıklama,Tutar,Bakiye\n01.02.2024,Market,-5.00,95.00\n02.02.2024,Kafe,-7.00,88.00\n",
         "its first line is no data row",
     ),
     "one_column": ("01/02/2024\n02/02/2024\n", "do not split into one number of fields"),

@@ -316,6 +316,51 @@ LAYOUTS = {
         2,
         {"payee_account": "NAME:ICA Maxi", "amount_paid": 250.0, "currency_paid": "SEK"},
     ),
+    # Raiffeisenbank CZ (bank2ynab Movements_*.csv): Czech names in Windows-1250, the header
+    # ending in a stray comma, the booked amount in its own column beside the original one.
+    "raiffeisen_cz": Layout(
+        "Datum provedení;Datum zaúčtování;Číslo účtu;Název účtu;Kategorie transakce;"
+        "Číslo protiúčtu;Název protiúčtu;Typ transakce;Zpráva;Poznámka;VS;KS;SS;"
+        "Zaúčtovaná částka;Měna účtu;Původní částka a měna;Původní částka a měna;Poplatek;"
+        "Id transakce,\n"
+        '27.05.2018;"27.05.2018";"123456789/5500";"Jan Novák";"Platba";"987654321/0100";'
+        '"Petr Dvořák";"Jednorázová platba";"Nájem květen";" ";"";"";"";"-1 200,00";"CZK";'
+        '"";"";"";3228446118\n'
+        '28.05.2018;"28.05.2018";"123456789/5500";"Jan Novák";"Příjem";"111222333/0300";'
+        '"Zaměstnavatel s.r.o.";"Příchozí platba";"Mzda";" ";"";"";"";"35 000,00";"CZK";'
+        '"";"";"";3228446119\n',
+        2,
+        {"payer_account": "123456789/5500", "payee_account": "987654321/0100",
+         "payee_name": "Petr Dvořák", "amount_paid": 1200.0, "currency_paid": "CZK"},
+        encoding="cp1250",
+    ),
+    # Česká spořitelna (bank2ynab TH_*_strana_1.csv): Windows-1250, the currency in the amount
+    # column's name, year-first dates with slashes.
+    "ceska_sporitelna": Layout(
+        '"Položka";"Datum zaúčtování";"Částka CZK";"Bankovní spojení";"Datum provedení";'
+        '"Variabilní symbol 1";"Storno";"Název protiúčtu";"Konstantní symbol";'
+        '"Specifický symbol";"Zpráva pro příjemce";"Zpráva pro mě"\n'
+        '"Platba kartou";"2018/01/11";"-311,50";"";"2018/01/10";"";;"Albert Praha";"";"";;\n'
+        '"Příchozí úhrada";"2018/01/12";"5 000,00";"123456/0800";"2018/01/12";"2018";;'
+        '"Jana Malá";"0308";"";"Vrácení";\n',
+        2,
+        {"payee_account": "NAME:Albert Praha", "amount_paid": 311.5, "currency_paid": "CZK"},
+        encoding="cp1250",
+    ),
+    # OTP Bank (HU; bank2ynab W80844_EBH_*.csv): Hungarian names, dates "2019.04.19.", an
+    # income/expense column beside signed amounts, the balance after each row.
+    "otp_hu": Layout(
+        "Tranzakció dátuma,Partner neve,Partner számlaszáma,Számla neve,Számlaszám,"
+        "Tranzakció típusa,Tranzakció összege,Tranzakció devizaneme,Bevétel/Kiadás,Kártyaszám,"
+        "Értéknap,Közlemény,Megbízás azonosító,Részletek,Egyenleg,Devizanem\n"
+        "2019.04.17.,Munkaadó Kft,11773016-11111111,Kovács Anna,11773016-22222222,"
+        "Jóváírás,2345,HUF,Bevétel,,2019.04.17.,Bér,,,2345,HUF\n"
+        "2019.04.19.,Bolt Zrt,11600006-33333333,Kovács Anna,11773016-22222222,"
+        "Kártyás vásárlás,-350,HUF,Kiadás,1234,2019.04.19.,,,,1995,HUF\n",
+        2,
+        {"payer_account": "11773016-11111111", "payer_name": "Munkaadó Kft",
+         "payee_account": "11773016-22222222", "amount_paid": 2345.0, "currency_paid": "HUF"},
+    ),
     # Swisscard: unsigned amounts with a Debit/Credit column.
     "swisscard": Layout(
         "Transaction date,Description,Merchant,Card number,Currency,Amount,Foreign Currency,"

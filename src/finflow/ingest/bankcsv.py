@@ -24,7 +24,7 @@ from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
 from finflow.ingest.csvclues import compact_iban, leading_iban
-from finflow.ingest.csvinfer import infer_profile, profile_yaml
+from finflow.ingest.csvinfer import decode_export, infer_profile, profile_yaml
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,
@@ -33,7 +33,6 @@ from finflow.ingest.csvprofile import (
     split_record,
 )
 from finflow.ingest.csvvalues import balance_value, money_in, parse_date, parse_money
-from finflow.ingest.encoding import decode_bytes
 from finflow.ingest.walk import walk_balances
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def match_profile(head: bytes) -> Profile | None:
     When several match, the one naming the most header columns (the most specific) wins.
     """
     try:
-        text, _ = decode_bytes(head, "head", partial=True)
+        text, _ = decode_export(head, "head", partial=True)
     except FeedFormatError:
         return None
     lines = text.splitlines()
@@ -95,7 +94,7 @@ def describe_layout(path: Path, name: str = "mybank") -> str:
     profile = match_profile(data[:SNIFF_BYTES])
     if profile is not None:
         return f"# {path.name} matches the profile {profile.name!r}: {profile.description}\n"
-    text, _ = decode_bytes(data, path.name)
+    text, _ = decode_export(data, path.name)
     inference = infer_profile(text)
     if inference.profile is None:
         raise FeedFormatError(f"{path.name}: not readable as a bank statement: {inference.reason}")
@@ -331,7 +330,7 @@ def ingest_bank_csv(
     not UTF-8/Windows-1252 text, has no header of the profile in its first lines, or (without
     a profile) cannot be read as a bank statement, with the reason.
     """
-    text, _ = decode_bytes(path.read_bytes(), path.name)
+    text, _ = decode_export(path.read_bytes(), path.name)
     inference = None
     if profile is None:
         inference = infer_profile(text)

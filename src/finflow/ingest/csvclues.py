@@ -27,7 +27,7 @@ quarantined with its reason, not guessed at)."""
 DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y",
     "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%d %b %Y", "%d-%b-%Y", "%d %B %Y", "%d-%b-%y",
-    "%d %b %y", "%b %d, %Y", "%B %d, %Y", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y",
+    "%d %b %y", "%b %d, %Y", "%B %d, %Y", "%Y.%m.%d.", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y",
 )  # fmt: skip
 """Date formats tried, day-first before month-first (the order decides a tie)."""
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%H.%M.%S", "%H.%M")
@@ -45,8 +45,10 @@ NOT_BOOKED = (
     "GEWEIGERD", "REFUSED",
 )  # fmt: skip
 """Status values (and date cells) that mean the row is not a booked transaction."""
-DEBIT_WORDS = {"AF", "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "-", "DB", "OUT", "L"}
-CREDIT_WORDS = {"BIJ", "C", "CR", "CREDIT", "H", "HABEN", "+", "IN", "K"}
+DEBIT_WORDS = {"AF", "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "-", "DB", "OUT", "L", "OUTFLOW",
+               "KIADÁS", "KIADAS", "TERHELÉS", "TERHELES"}  # fmt: skip
+CREDIT_WORDS = {"BIJ", "C", "CR", "CREDIT", "H", "HABEN", "+", "IN", "K", "INFLOW", "BEVÉTEL",
+                "BEVETEL", "JÓVÁÍRÁS", "JOVAIRAS"}  # fmt: skip
 SYMBOL_CURRENCY = {"£": "GBP", "€": "EUR"}
 CURRENCY_CODES = frozenset(
     "GBP EUR USD CHF SEK NOK DKK PLN CZK HUF RON BGN ISK JPY CAD AUD NZD SGD HKD ZAR INR CNY "

@@ -76,9 +76,10 @@ from finflow.ingest.csvclues import (
 from finflow.ingest.csvheaderless import infer_headerless
 from finflow.ingest.csvprofile import HEADER_SEARCH_LINES, Profile, split_record
 from finflow.ingest.csvvalues import parse_money
+from finflow.ingest.encoding import decode_bytes
 from finflow.ingest.walk import walk_balances
 
-__all__ = ["infer_profile", "profile_yaml"]
+__all__ = ["decode_export", "infer_profile", "profile_yaml"]
 
 ROLES: dict[str, tuple[str, ...]] = {
     # Booking date first; value dates and start dates only when nothing better is there.
@@ -92,17 +93,24 @@ ROLES: dict[str, tuple[str, ...]] = {
         "data contabile", "data ksiegowania", "data operacji", "data transakcji", "data",
         "bokforingsdag", "bokforingsdatum", "transaktionsdag", "transaktionsdatum", "dato",
         "bogforingsdato", "kirjauspaiva", "abschlussdatum",
+        # Czech, Slovak, Hungarian
+        "datum zauctovani", "datum zauctovania", "datum provedeni", "datum transakce",
+        "datum pohybu", "datum uskutocnenia", "tranzakcio datuma", "konyvelesi datum",
+        "konyveles datuma",
     ),
     "value_date": (
         "value date", "valutadatum", "valuta datum", "wertstellung", "wertstellungsdatum",
         "rentedatum", "date valeur", "date de valeur", "dateval", "fecha valor", "data valuta",
-        "data waluty", "started date", "valuteringsdag", "rentedato",
+        "data waluty", "started date", "valuteringsdag", "rentedato", "datum splatnosti",
+        "datum valuty", "erteknap", "valutanap",
     ),
     "time": ("time", "uhrzeit", "tijd", "heure", "hora", "ora", "transaction time"),
     "amount": (
         "amount", "transaction amount", "value", "bedrag", "betrag", "buchungsbetrag",
         "montant", "importe", "importo", "kwota", "kwota operacji", "belopp", "belob", "belop",
         "summe", "umsatz", "net amount", "einzelbetrag", "transactiebedrag", "debit credit",
+        "zauctovana castka", "castka", "castka v mene uctu", "suma", "ciastka",
+        "tranzakcio osszege", "osszeg", "konyvelt osszeg",
     ),
     "paid_out": (
         "paid out", "money out", "debit amount", "debit", "debits", "withdrawal",
@@ -118,12 +126,13 @@ ROLES: dict[str, tuple[str, ...]] = {
     "marker": (
         "af bij", "debit credit", "credit debit", "creditdebet", "credit debet", "cr dr",
         "dr cr", "d c", "c d", "soll haben", "s h", "debit credit indicator",
-        "credit debit indicator", "dc", "bij af",
+        "credit debit indicator", "dc", "bij af", "bevetel kiadas", "jovairas terheles",
     ),
     "currency": (
         "currency", "ccy", "currency code", "waehrung", "buchungswaehrung", "whg", "whrg",
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
-        "valuta", "valuta code", "valuuta", "muntsoort",
+        "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
+        "tranzakcio devizaneme", "devizanem", "penznem",
     ),
     "counterparty_amount": (
         "local amount", "original amount", "oorspr bedrag", "originalbetrag",
@@ -149,7 +158,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "auftraggeber beguenstigter", "beguenstigter zahlungspflichtiger",
         "name zahlungsbeteiligter", "zahlungsbeteiligter", "beneficiaire", "tiers",
         "contrepartie", "supplierfound", "controparte", "nadawca odbiorca", "kontrahent",
-        "tegenpartij", "namn", "name", "naam",
+        "tegenpartij", "namn", "name", "naam", "nazev protiuctu", "nazov protiuctu",
+        "partner neve", "partner",
     ),
     "counterparty_account": (
         "counterparty account", "counterparty iban", "partner iban", "payee account number",
@@ -157,7 +167,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "tegenrekeningnummer", "rekeningnummer tegenpartij", "iban tegenpartij",
         "kontonummer iban", "iban zahlungsbeteiligter", "iban zahlungspflichtiger",
         "zahlungsempfaengeriban", "kontonummer", "compte contrepartie", "numer konta",
-        "tegenpartij", "iban", "account number", "account", "iban bban",
+        "tegenpartij", "iban", "account number", "account", "iban bban", "cislo protiuctu",
+        "bankovni spojeni", "protiucet", "partner szamlaszama", "ellenoldali szamlaszam",
     ),
     "counterparty_bank": (
         "counterparty bic", "bic tegenpartij", "bic zahlungsbeteiligter", "bic swift code",
@@ -167,14 +178,17 @@ ROLES: dict[str, tuple[str, ...]] = {
         "auftragskonto", "iban auftragskonto", "iban auftraggeberkonto", "rekening",
         "rekeningnummer", "eigen rekening", "opdrachtgeversrekening", "own account",
         "accountnum", "account number", "account", "account no", "iban bban", "iban", "konto",
-        "numero de compte", "cuenta", "conto",
+        "numero de compte", "cuenta", "conto", "cislo uctu", "szamlaszam",
     ),
-    "holder_name": ("account holder", "kontoinhaber", "naam", "name"),
+    "holder_name": (
+        "account holder", "kontoinhaber", "naam", "name", "nazev uctu", "szamla neve",
+    ),
     "holder_bank": ("bic auftragskonto", "bic", "bank bic"),
     "balance": (
         "balance", "running balance", "balance after", "accountbalance", "saldo",
         "saldo na mutatie", "saldo na trn", "saldo nach buchung", "kontostand", "solde",
         "saldo dopo", "saldo po operacji", "saldo dopo l operazione", "eindsaldo",
+        "zustatek", "zostatok", "egyenleg",
     ),
     "status": ("status", "state", "transaction status", "info", "stato", "estado"),
     "type": (
@@ -182,9 +196,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "vorgang", "mutatiesoort", "code", "transactiecode", "betaalwijze", "type betaling",
         "transaktionstyp", "type verrichting", "type operation", "type d operation",
         "paymenttype", "tipo", "typ transakcji", "typ operacji", "transaktionstyp",
-        "buchungstext",
+        "buchungstext", "typ transakce", "typ transakcie", "tranzakcio tipusa",
     ),
-    "fee": ("fee", "fees", "total fees", "commission", "gebuehr", "gebuehren", "frais"),
+    "fee": (
+        "fee", "fees", "total fees", "commission", "gebuehr", "gebuehren", "frais", "poplatek",
+        "poplatok", "dij",
+    ),
     "end_to_end_id": (
         "end to end id", "end to end reference", "end to end", "endtoendid",
         "kundenreferenz end to end", "kundenreferenz", "eref",
@@ -199,6 +216,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "gestructureerde mededeling", "libelle", "libelle operation", "detail", "concepto",
         "descripcion", "descrizione", "causale", "opis", "opis transakcji", "opis operacji",
         "tytul", "tytulem", "notes and tags", "rubrik", "meddelande", "tekst", "text", "zweck",
+        "zprava", "zprava pro prijemce", "zprava pro me", "poznamka", "popis", "popis transakce",
+        "popis transakcie", "sprava pre prijemcu", "kozlemeny", "reszletek", "megjegyzes",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -314,6 +333,30 @@ def _find_header(lines: Sequence[str]) -> tuple[int, str] | None:
             if score and (best is None or (score, -index) > best[:2]):
                 best = (score, -index, delimiter)
     return None if best is None else (-best[1], best[2])
+
+
+def _header_score(text: str) -> int:
+    """The score of the best header line of `text` (0: none)."""
+    lines = text.splitlines()
+    found = _find_header(lines)
+    return 0 if found is None else _score_header(split_record(lines[found[0]], found[1]))
+
+
+def decode_export(data: bytes, name: str, *, partial: bool = False) -> tuple[str, str]:
+    """(text, encoding) of a bank export, as `decode_bytes` reads it, except that a file that
+    is not UTF-8 is read as Windows-1250 (Central European) rather than Windows-1252 when only
+    that makes more of its header known: Czech ``Částka`` and ``Měna účtu`` are ``Èástka``
+    and ``Mìna úètu`` in Windows-1252."""
+    text, encoding = decode_bytes(data, name, partial=partial)
+    if encoding != "cp1252":
+        return text, encoding
+    try:
+        central = data.decode("cp1250")  # one byte per character: nothing cut at the end
+    except UnicodeDecodeError:
+        return text, encoding
+    if _header_score(central) > _header_score(text):
+        return central, "cp1250"
+    return text, encoding
 
 
 def _records(lines: Sequence[str], at: int, delimiter: str) -> tuple[list[str], list[list[str]]]:

@@ -101,14 +101,13 @@ def _bank_csv(head: bytes) -> Sniffed | str:
     from finflow.errors import FeedFormatError
     from finflow.ingest.bankcsv import match_profile
     from finflow.ingest.csvclues import INFERRED
-    from finflow.ingest.csvinfer import infer_profile
-    from finflow.ingest.encoding import decode_bytes
+    from finflow.ingest.csvinfer import decode_export, infer_profile
 
     profile = match_profile(head)
     if profile is not None:
         return Sniffed("bankcsv", profile=profile.name)
     try:
-        text, _ = decode_bytes(head, "head", partial=True)
+        text, _ = decode_export(head, "head", partial=True)
     except FeedFormatError as exc:
         return str(exc)
     inferred = infer_profile(text)
