@@ -265,6 +265,12 @@ REFUSED = {
         "Tarih,Açıklama,Tutar,Bakiye\n01.02.2024,Market,-5.00,95.00\n02.02.2024,Kafe,-7.00,88.00\n",
         "its first line is no data row",
     ),
+    # Barclaycard's download: spending positive, no balance, no sign anywhere
+    "unsigned": (
+        '10 Feb 18," Shop Name, AnyTown20.59 POUND STERLING GREAT BRITAIN ",Visa,MR A SURNAME,'
+        "Household,,20.59\n",
+        "carries no sign",
+    ),
     "one_column": ("01/02/2024\n02/02/2024\n", "do not split into one number of fields"),
 }
 

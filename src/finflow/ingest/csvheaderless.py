@@ -281,6 +281,12 @@ def _amount_roles(
     reason it cannot be told."""
     values = {i: _parsed(rows, i, profile) for i in money}
     if len(money) == 1:
+        if signs is None and all(v is None or v >= 0 for v in values[money[0]]):
+            return (
+                f"the one number column #{money[0] + 1} carries no sign, and no balance or "
+                "debit/credit column tells money in from money out (a card statement writes "
+                "spending positive)"
+            )
         said = "signed by the debit/credit column" if signs else "money in positive"
         return (
             {"amount": money},
