@@ -22,7 +22,7 @@ BANK_CSV = SAMPLES / "bank-feeds" / "csv"
 SHA = "ab" * 32
 RATES = {
     "GBP": 1.0, "EUR": 0.85, "USD": 0.8, "CHF": 0.9, "SEK": 0.08, "NOK": 0.08, "JPY": 0.006,
-    "CZK": 0.035, "HUF": 0.0022,
+    "CZK": 0.035, "HUF": 0.0022, "PLN": 0.2, "DKK": 0.11,
 }  # fmt: skip
 
 

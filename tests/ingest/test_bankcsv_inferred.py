@@ -361,6 +361,53 @@ LAYOUTS = {
         {"payer_account": "11773016-11111111", "payer_name": "Munkaadó Kft",
          "payee_account": "11773016-22222222", "amount_paid": 2345.0, "currency_paid": "HUF"},
     ),
+    # Alior Bank (PL; header from bank2ynab's config): Polish names, no currency anywhere but
+    # the language; payer and payee name columns.
+    "alior_pl": Layout(
+        "Data transakcji;Data księgowania;Nazwa nadawcy;Nazwa odbiorcy;Szczegóły transakcji;"
+        "Kwota operacji;Waluta operacji;Kwota w walucie rachunku;Waluta rachunku;"
+        "Numer rachunku nadawcy;Numer rachunku odbiorcy\n"
+        "20-05-2023;20-05-2023;Jan Kowalski;Biedronka;Zakupy;-45,30;PLN;-45,30;PLN;;\n"
+        "21-05-2023;21-05-2023;Pracodawca Sp. z o.o.;Jan Kowalski;Wynagrodzenie;5200,00;PLN;"
+        "5200,00;PLN;;\n",
+        2,
+        {"payee_account": "NAME:Biedronka", "amount_paid": 45.3, "currency_paid": "PLN"},
+    ),
+    # mBank (PL): tab-separated, every name starting with "#".
+    "mbank_pl": Layout(
+        "#Data operacji\t#Data księgowania\t#Opis operacji\t#Tytuł\t#Nadawca/Odbiorca\t"
+        "#Numer konta\t#Kwota\t#Saldo po operacji\n"
+        "2019-08-01\t2019-08-01\tZAKUP PRZY UŻYCIU KARTY\tBiedronka\t\t\t-45,30\t1 954,70\n"
+        "2019-08-02\t2019-08-02\tPRZELEW PRZYCHODZĄCY\tWynagrodzenie\tPracodawca\t"
+        "98765432109876543210987654\t5 200,00\t7 154,70\n",
+        2,
+        {"payer_account": HOLDER, "amount_paid": 45.3, "currency_paid": "PLN"},
+    ),
+    # Danske Bank (DK): Danish names, the currency nowhere but the language.
+    "danske_dk": Layout(
+        '"Dato";"Kategori";"Underkategori";"Tekst";"Beløb";"Saldo";"Status";"Afstemt"\n'
+        '"02.05.2024";"Dagligvarer";"Supermarked";"Netto";"-245,50";"10.254,50";"Udført";"Nej"\n'
+        '"03.05.2024";"Indtægter";"Løn";"Løn";"25.000,00";"35.254,50";"Udført";"Nej"\n',
+        2,
+        {"payee_account": "NAME:Netto", "amount_paid": 245.5, "currency_paid": "DKK"},
+    ),
+    # Nordea's older Swedish export: "Datum" is also German and Czech; "Belopp" settles it.
+    "nordea_se_old": Layout(
+        'Datum,Transaktion,Kategori,Belopp,Saldo\n2020-05-04,ICA Maxi,Mat,"-245,50","10254,50"\n'
+        '2020-05-05,Lön,Inkomst,"25000,00","35254,50"\n',
+        2,
+        {"payee_account": "NAME:ICA Maxi", "amount_paid": 245.5, "currency_paid": "SEK"},
+    ),
+    # UBS (CH): an Einzelbetrag column empty beside Belastung and Gutschrift, a time column.
+    "ubs_ch": Layout(
+        "Abschlussdatum;Abschlusszeit;Buchungsdatum;Valutadatum;Währung;Belastung;Gutschrift;"
+        "Einzelbetrag;Saldo;Transaktions-Nr.;Beschreibung1;Beschreibung2;Beschreibung3;"
+        "Fussnoten\n"
+        "2024-05-02;10:15:00;2024-05-02;2024-05-02;CHF;-45.30;;;1954.70;9930;Coop;Zürich;;\n"
+        "2024-05-03;08:00:00;2024-05-03;2024-05-03;CHF;;5200.00;;7154.70;9931;Lohn AG;;;\n",
+        2,
+        {"payee_account": "NAME:Coop Zürich", "amount_paid": 45.3, "currency_paid": "CHF"},
+    ),
     # Swisscard: unsigned amounts with a Debit/Credit column.
     "swisscard": Layout(
         "Transaction date,Description,Merchant,Card number,Currency,Amount,Foreign Currency,"
@@ -378,9 +425,17 @@ NOT_STATEMENTS = {
         "no header row naming a date and an amount",
     ),
     "no_header": ("10.02.2024;CAFE;-5,00\n11.02.2024;SHOP;-7,00\n", "no header row"),
+    # Italian names: a euro-area bank or a Swiss one? Nothing says.
     "no_currency": (
-        "Data operacji;Kwota;Opis\n2024-05-02;-250,00;Sklep\n",
+        "Data;Importo;Descrizione\n02/05/2024;-250,00;Negozio\n",
         "states no currency",
+    ),
+    # Barclaycard Business (bank2ynab's config): spending written positive, no balance.
+    "unsigned_card": (
+        "Cardholder Name,Account Number,Transaction Date,Merchant Name,Amount,Currency,"
+        "Original Amount,Original Currency,Conversion Rate,Posted Date,Transaction Time\n"
+        "MR A SMITH,****9940,10/04/2019,FOOD WORKS,10.50,GBP,10.50,GBP,1,12/04/2019,182500\n",
+        "carry no sign",
     ),
     "dates_without_year": (
         "Completed Date;Reference;Paid Out (EUR);Paid In (EUR);Balance (EUR)\n"

@@ -75,7 +75,7 @@ from finflow.ingest.csvclues import (
 )
 from finflow.ingest.csvheaderless import infer_headerless
 from finflow.ingest.csvprofile import HEADER_SEARCH_LINES, Profile, split_record
-from finflow.ingest.csvvalues import parse_money
+from finflow.ingest.csvvalues import money_in, parse_money
 from finflow.ingest.encoding import decode_bytes
 from finflow.ingest.walk import walk_balances
 
@@ -210,7 +210,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "description", "transaction description", "details", "transaction details",
         "narrative", "memo", "reference", "payment reference", "particulars", "transactions",
         "merchant description", "label", "comment", "verwendungszweck",
-        "vorgang verwendungszweck", "buchungstext", "transaktionsbeschreibung",
+        "vorgang verwendungszweck", "buchungstext", "transaktionsbeschreibung", "beschreibung1",
+        "beschreibung2", "beschreibung3",
         "transaktionsbeschreibung zusatz", "beschreibung", "omschrijving", "omschrijving 1",
         "omschrijving 2", "omschrijving 3", "mededelingen", "mededeling", "vrije mededeling",
         "gestructureerde mededeling", "libelle", "libelle operation", "detail", "concepto",
@@ -218,6 +219,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "tytul", "tytulem", "notes and tags", "rubrik", "meddelande", "tekst", "text", "zweck",
         "zprava", "zprava pro prijemce", "zprava pro me", "poznamka", "popis", "popis transakce",
         "popis transakcie", "sprava pre prijemcu", "kozlemeny", "reszletek", "megjegyzes",
+        "transaktion", "beskrivning", "zahlungszweck",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -245,7 +247,33 @@ EURO_NAMES = frozenset((
 ))  # fmt: skip
 """The currency of an export that states none comes from the language of its date and amount
 columns' names: a German, Dutch, French, Spanish or Italian name makes it a euro export; English
-names alone a UK export (GBP); any other name (Polish, Nordic, ``Data``, ``Dato``) none."""
+names alone a UK export (GBP); else `NATIONAL_NAMES`."""
+NATIONAL_NAMES = {
+    "SEK": frozenset((
+        "bokforingsdag", "bokforingsdatum", "transaktionsdag", "transaktionsdatum", "datum",
+        "valuteringsdag", "belopp", "uttag", "insattning",
+    )),
+    "DKK": frozenset(("dato", "bogforingsdato", "rentedato", "belob")),
+    "NOK": frozenset(("dato", "rentedato", "belop")),
+    "PLN": frozenset((
+        "data ksiegowania", "data operacji", "data transakcji", "data waluty", "kwota",
+        "kwota operacji", "obciazenia", "uznania",
+    )),
+    "CZK": frozenset((
+        "datum zauctovani", "datum provedeni", "datum transakce", "datum pohybu", "datum",
+        "datum splatnosti", "datum valuty", "zauctovana castka", "castka", "castka v mene uctu",
+    )),
+    "HUF": frozenset((
+        "tranzakcio datuma", "konyvelesi datum", "konyveles datuma", "erteknap", "valutanap",
+        "tranzakcio osszege", "osszeg", "konyvelt osszeg",
+    )),
+    "EUR": frozenset(("datum zauctovania", "datum uskutocnenia", "suma", "ciastka")),  # Slovak
+}  # fmt: skip
+LANGUAGES = {"SEK": "Swedish", "DKK": "Danish", "NOK": "Norwegian", "PLN": "Polish",
+             "CZK": "Czech", "HUF": "Hungarian", "EUR": "Slovak"}  # fmt: skip
+"""Date and amount column names of languages spoken where one currency is used: when every such
+name of an export belongs to one currency's list only (``Datum`` is Swedish, Czech and German;
+with ``Belopp`` it is Swedish), the export is in that currency."""
 
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^]]*)\]")
 _ACCOUNT = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}|\d{6,18})$")
@@ -439,8 +467,15 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
     for _, i in a.candidates("marker"):  # "Debit/Credit": signs (D/C) or signed amounts
         a.take("amount" if looks_like_amounts(a.values(i)) else "marker", i)
         break
-    if "amount" not in a.roles:
-        a.first("amount")
+    if "amount" not in a.roles:  # a signed amount column that holds amounts on most rows
+        filled = [i for _, i in a.candidates("amount") if len(a.values(i)) * 2 > len(rows)]
+        pair = all(
+            any(len(a.values(i)) for _, i in a.candidates(r)) for r in ("paid_out", "paid_in")
+        )
+        if filled:
+            a.take("amount", filled[0])
+        elif not pair:  # UBS's Einzelbetrag is empty beside Belastung and Gutschrift
+            a.first("amount")
     if "amount" not in a.roles:
         a.first("paid_out")
         a.first("paid_in")
@@ -534,8 +569,22 @@ def _language_currency(
         for i in roles.get(role, [])
     ]
     shown = ", ".join(repr(header[i]) for r in ("date", "amount") for i in roles.get(r, []))
-    if not named or any(n not in ENGLISH_NAMES and n not in EURO_NAMES for n in named):
+    named_spellings = [  # Bokföringsdatum: bokfoeringsdatum or bokforingsdatum
+        {normalise(header[i]), _fold(_BRACKETED.sub(" ", header[i]), spell_out=False)}
+        for role in ("date", "value_date", "amount", "paid_out", "paid_in")
+        for i in roles.get(role, [])
+    ]
+    if not named:
         return None, ""
+    if any(n not in ENGLISH_NAMES and n not in EURO_NAMES for n in named):
+        possible = set(NATIONAL_NAMES)
+        for spellings in named_spellings:
+            possible &= {c for c, names in NATIONAL_NAMES.items() if spellings & names}
+        if len(possible) != 1:
+            return None, ""
+        code = possible.pop()
+        language = LANGUAGES[code]
+        return code, f"the language of the column names ({shown}): a {language} bank's export"
     if any(n in EURO_NAMES for n in named):
         return "EUR", f"the language of the column names ({shown}): a euro-area bank's export"
     return "GBP", f"the language of the column names ({shown}): a UK bank's export"
@@ -580,16 +629,27 @@ def infer_profile(text: str) -> Inference:
     decided: dict[str, Any] = {"delimiter": delimiter}
 
     date_cols = roles.get("date") or roles.get("value_date") or []
-    date_names = [names[i] for i in date_cols + roles.get("time", [])]
     status_col = roles.get("status", [None])[0]
-    booked_dates = []
-    for row in rows:
-        status = row[status_col].upper() if status_col is not None and status_col < len(row) else ""
-        cells = [row[i] for i in date_cols + roles.get("time", []) if i < len(row)]
-        joined = " ".join(c for c in cells if c)
-        if joined and joined.upper() not in NOT_BOOKED and status not in NOT_BOOKED:
-            booked_dates.append(joined)
+
+    def booked(columns: list[int]) -> list[str]:
+        found = []
+        for row in rows:
+            status = (
+                row[status_col].upper() if status_col is not None and status_col < len(row) else ""
+            )
+            joined = " ".join(row[i] for i in columns if i < len(row) and row[i])
+            if joined and joined.upper() not in NOT_BOOKED and status not in NOT_BOOKED:
+                found.append(joined)
+        return found
+
+    booked_dates = booked(date_cols + roles.get("time", []))
     date_format, date_notes = best_date_format(booked_dates, "time" if "time" in roles else "")
+    if date_format is None and "time" in roles:  # a time column in a notation of its own
+        times = [names[i] for i in roles.pop("time")]
+        booked_dates = booked(date_cols)
+        date_format, date_notes = best_date_format(booked_dates, "")
+        date_notes.append(f"column {times[0]!r} holds no time finflow reads: left out")
+    date_names = [names[i] for i in date_cols + roles.get("time", [])]
     if date_format is None and booked_dates:
         return Inference(
             None,
@@ -696,6 +756,14 @@ def infer_profile(text: str) -> Inference:
         description="inferred from the file's header and values",
     )
     if "amount" in roles and "marker" not in roles:
+        if "balance" not in roles and _unsigned(rows, roles["amount"][0], profile):
+            return Inference(
+                None,
+                f"the amounts in {header[roles['amount'][0]]!r} carry no sign, and no balance "
+                "or debit/credit column tells money in from money out (a card export writes "
+                "spending positive): add a profile with its amount_sign",
+                at + 1,
+            )
         profile = _settle_sign(profile, rows, roles, notes)
     notes += time_note(profile)
     decided["amount_sign"] = profile.amount_sign
@@ -703,6 +771,16 @@ def infer_profile(text: str) -> Inference:
     if "holder_account" not in roles and preamble_label is None:
         notes.append("the export names no holder account: rows are booked to STATEMENT:<file>")
     return Inference(profile, "", at + 1, tuple(notes), decided)
+
+
+def _unsigned(rows: Sequence[Sequence[str]], column: int, profile: Profile) -> bool:
+    """True when no amount of the sample in `column` is negative (or marked as a debit)."""
+    signs = [
+        money_in(money, profile)
+        for value in column_values(rows, column)
+        if (money := parse_money(value, profile)) is not None
+    ]
+    return bool(signs) and all(v >= 0 for v in signs)
 
 
 def _preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, str]:
