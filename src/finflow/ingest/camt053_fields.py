@@ -18,7 +18,9 @@ from decimal import Decimal, InvalidOperation
 from finflow.ingest.bankcodes import channel_from_iso, channel_from_text
 
 UNKNOWN_BANK = "UNKNOWN"
-_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+_AMOUNT = re.compile(r"^\+?(\d+(\.\d*)?|\.\d+)$")
+"""A non-negative xs:decimal as the schema allows it: ``1.60``, ``.6`` (Handelsbanken's
+amount details), ``6.`` and ``+6`` are all amounts; a sign ``-``, a comma or an exponent is not."""
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{4,30}$")
 
