@@ -406,7 +406,35 @@ LAYOUTS = {
         "2024-05-02;10:15:00;2024-05-02;2024-05-02;CHF;-45.30;;;1954.70;9930;Coop;Zürich;;\n"
         "2024-05-03;08:00:00;2024-05-03;2024-05-03;CHF;;5200.00;;7154.70;9931;Lohn AG;;;\n",
         2,
-        {"payee_account": "NAME:Coop Zürich", "amount_paid": 45.3, "currency_paid": "CHF"},
+        {"payee_account": "NAME:Coop", "amount_paid": 45.3, "currency_paid": "CHF"},
+    ),
+    # Caisse d'Épargne (FR; OCA's importer test layouts): the account number and the currency in
+    # "label : value" preamble fields, "Débit"/"Crédit" (English once folded: the preamble's
+    # "Devise : EUR" says the currency), and the period's balances as lines of the table.
+    "caisse_epargne": Layout(
+        "Code de la banque : 10101;Code de l'agence : 00100;Date de début de téléchargement : "
+        "01/01/2024;Date de fin de téléchargement : 31/01/2024;;\n"
+        "Numéro de compte : 01234567890;Nom du compte : MONSIEUR DUPONT;Devise : EUR;;;\n\n"
+        "Solde en fin de période;;;;655,25;\n"
+        "Date;Numéro d'opération;Libellé;Débit;Crédit;Détail\n"
+        "05/01/2024;0123456789;VIREMENT RECU DUPUIS;;250,50;Salaire\n"
+        "10/01/2024;9876543210;PAIEMENT CB CARREFOUR;-75,25;;Achat supermarché\n"
+        "Solde en début de période;;;;500,00;\n",
+        2,
+        {"payer_account": "NAME:VIREMENT RECU DUPUIS", "payee_account": "01234567890",
+         "amount_paid": 250.5, "currency_paid": "EUR"},
+        quarantined=("BALANCE_LINE",),
+    ),
+    # Caisse d'Épargne's later layout: the booking date before the operation date.
+    "caisse_epargne_d": Layout(
+        "Date comptable;Libelle simplifie;Reference;Informations complementaires;Type operation;"
+        "Debit;Credit;Date operation;Date de valeur;Pointage\n"
+        "02/05/2026;VIR SEPA FOURNISSEUR;2614900;FA2026-001;Remise virement;-500,00;;01/05/2026;"
+        "02/05/2026;Non\n"
+        "05/05/2026;DPT ESPECES;;;Depot especes;;+8640,00;04/05/2026;05/05/2026;Non\n",
+        2,
+        {"booked_at": dt.datetime(2026, 5, 2, tzinfo=dt.UTC),
+         "payee_account": "NAME:VIR SEPA FOURNISSEUR", "currency_paid": "EUR"},
     ),
     # Swisscard: unsigned amounts with a Debit/Credit column.
     "swisscard": Layout(

@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -178,16 +179,22 @@ def _holder(table: _Table, profile: Profile) -> str | None:
     label = profile.holder_account_preamble
     if not label:
         return None
+    wanted = label.strip().rstrip(":").strip().lower()
     for record in table.preamble:
-        if record and record[0].strip().lower() == label.strip().lower() and len(record) > 1:
+        if record and record[0].strip().rstrip(":").strip().lower() == wanted and len(record) > 1:
             return leading_iban(record[1]) or record[1].strip() or None
+        for cell in record:  # "Numéro de compte : 01234567890" in one field
+            name, colon, value = cell.partition(":")
+            if colon and name.strip().lower() == wanted and value.strip():
+                return leading_iban(value) or value.replace(" ", "").strip()
     return None
 
 
 def _counterparty_name(row: _Row, profile: Profile, flow: Decimal) -> str | None:
     """The other side's name: the payee's column for money out and the payer's for money in
     where the export has both (``payer``/``payee``), else the counterparty column, else taken
-    from the description."""
+    from the description (the labelled name anywhere in it, else the first description
+    column's text up to its first run of spaces)."""
     both = "payer" in profile.columns and "payee" in profile.columns
     name = row.get("payee" if flow < 0 else "payer") if both else row.get("counterparty")
     if name:
@@ -199,7 +206,8 @@ def _counterparty_name(row: _Row, profile: Profile, flow: Decimal) -> str | None
         match = re.search(profile.counterparty_regex, description)
         if match and match.groupdict().get("name"):
             return " ".join(match.group("name").split())
-    return " ".join(re.split(r"\s{2,}", description.strip())[0].split()) or None
+    first = next((c for n in row.names("description") if (c := row.cell(n).lstrip("'"))), "")
+    return " ".join(re.split(r"\s{2,}", first.strip())[0].split()) or None
 
 
 def _channel(row: _Row, profile: Profile) -> str:
@@ -253,7 +261,8 @@ BALANCE_LINES = frozenset((
     "OPENING BALANCE", "CLOSING BALANCE", "START BALANCE", "END BALANCE", "BALANCE",
     "BALANCE BROUGHT FORWARD", "BALANCE CARRIED FORWARD", "BROUGHT FORWARD",
     "CARRIED FORWARD", "ARRANGED OVERDRAFT LIMIT", "BEGINSALDO", "EINDSALDO",
-    "SOLDE INITIAL", "SOLDE FINAL", "SALDO INICIAL", "SALDO FINAL", "SALDO INIZIALE",
+    "SOLDE INITIAL", "SOLDE FINAL", "SOLDE EN DEBUT DE PERIODE", "SOLDE EN FIN DE PERIODE",
+    "SOLDE PRECEDENT", "NOUVEAU SOLDE", "SALDO INICIAL", "SALDO FINAL", "SALDO INIZIALE",
     "SALDO FINALE", "SALDO POCZATKOWE", "SALDO KONCOWE",
 ))  # fmt: skip
 """A cell saying only one of these makes the record a balance line of the statement (the
@@ -263,7 +272,10 @@ Volksbank footer's ``Anfangssaldo``/``Endsaldo``, comdirect's ``Alter Kontostand
 def _balance_line(record: list[str]) -> str | None:
     for cell in record:
         text = " ".join(cell.strip().strip('"').rstrip(":").split()).upper()
-        if text in BALANCE_LINES:
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
+        if plain in BALANCE_LINES:
             return cell.strip()
     return None
 

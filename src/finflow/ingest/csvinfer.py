@@ -87,8 +87,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "booking date", "posting date", "posted date", "date posted", "post date",
         "completed date", "transaction date", "date", "trans date", "date processed", "created",
         "created at", "buchungstag", "buchungsdatum", "buchung", "boekdatum", "boekingsdatum",
-        "datum", "transactiedatum", "uitvoeringsdatum", "belegdatum", "date operation",
-        "date de l operation", "date d operation", "date comptable", "dateop", "fecha",
+        "datum", "transactiedatum", "uitvoeringsdatum", "belegdatum", "date comptable",
+        "date operation", "date de l operation", "date d operation", "dateop", "fecha",
         "fecha operacion", "fecha de operacion", "f operacion", "data operazione",
         "data contabile", "data ksiegowania", "data operacji", "data transakcji", "data",
         "bokforingsdag", "bokforingsdatum", "transaktionsdag", "transaktionsdatum", "dato",
@@ -214,7 +214,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "beschreibung2", "beschreibung3",
         "transaktionsbeschreibung zusatz", "beschreibung", "omschrijving", "omschrijving 1",
         "omschrijving 2", "omschrijving 3", "mededelingen", "mededeling", "vrije mededeling",
-        "gestructureerde mededeling", "libelle", "libelle operation", "detail", "concepto",
+        "gestructureerde mededeling", "libelle", "libelle operation", "libelle simplifie",
+        "informations complementaires", "detail", "concepto",
         "descripcion", "descrizione", "causale", "opis", "opis transakcji", "opis operacji",
         "tytul", "tytulem", "notes and tags", "rubrik", "meddelande", "tekst", "text", "zweck",
         "zprava", "zprava pro prijemce", "zprava pro me", "poznamka", "popis", "popis transakce",
@@ -679,7 +680,11 @@ def infer_profile(text: str) -> Inference:
         if currency:
             decided["currency"] |= {"when empty": currency, "from": source}
     else:
-        currency, source = _currency(header, roles, rows, by_language=True)
+        currency, source = _currency(header, roles, rows, by_language=False)
+        if currency is None:
+            currency, source = _preamble_currency(lines[:at], delimiter)
+        if currency is None:
+            currency, source = _language_currency(header, roles)
         if currency is None:
             return Inference(
                 None,
@@ -783,21 +788,78 @@ def _unsigned(rows: Sequence[Sequence[str]], column: int, profile: Profile) -> b
     return bool(signs) and all(v >= 0 for v in signs)
 
 
-def _preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, str]:
-    """(label, IBAN) of the one preamble line whose second field starts with an IBAN
-    (``IBAN;DE12 3456 ...``, ``"Kontonummer:";"DE12... / Girokonto"``), else (None, "")."""
-    found: dict[str, str] = {}
+PREAMBLE_ACCOUNT_LABELS = frozenset((
+    "iban", "account", "account number", "account no", "konto", "kontonummer", "girokonto",
+    "rekening", "rekeningnummer", "numero de compte", "compte", "cuenta", "numero de cuenta",
+    "conto", "numero conto", "numer rachunku", "rachunek", "cislo uctu", "szamlaszam",
+))  # fmt: skip
+"""Labels of the holder's account in a preamble field written ``label : value``."""
+PREAMBLE_CURRENCY_LABELS = frozenset((
+    "currency", "devise", "waehrung", "wahrung", "valuta", "munt", "moneda", "divisa", "waluta",
+    "mena", "penznem", "devizanem",
+))  # fmt: skip
+"""Labels of the account's currency in a preamble (``Devise : EUR``, ``Währung;EUR``)."""
+
+
+def _labelled(record: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(label as written, label normalised, value) of a preamble record's labelled values:
+    ``Numéro de compte : 0123`` in one field, or a label field followed by its value."""
+    found = []
+    for i, cell in enumerate(record):
+        label, colon, value = cell.partition(":")
+        if colon and label.strip() and value.strip():
+            found.append((label.strip(), _fold(label, spell_out=False), value.strip()))
+        elif i + 1 < len(record) and cell.strip() and record[i + 1].strip():
+            found.append((cell.strip(), _fold(cell.rstrip(":"), spell_out=False), record[i + 1]))
+    return found
+
+
+def _preamble_records(lines: Sequence[str], delimiter: str) -> list[list[str]]:
+    records = []
     for line in lines:
         try:
-            record = split_record(line, delimiter) if line.strip() else []
+            records.append(split_record(line, delimiter) if line.strip() else [])
         except csv.Error:
             continue
+    return records
+
+
+def _preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, str]:
+    """(label, account) of the holder's account in the preamble, else (None, ""): the one
+    preamble line whose second field starts with an IBAN (``IBAN;DE12 3456 ...``,
+    ``"Kontonummer:";"DE12... / Girokonto"``), else the one labelled account number of six or
+    more digits (``Numéro de compte : 01234567890``; masked numbers are not taken)."""
+    records = _preamble_records(lines, delimiter)
+    found: dict[str, str] = {}
+    for record in records:
         if len(record) >= 2 and record[0] and (iban := leading_iban(record[1])):
             found.setdefault(iban, record[0])
+    if not found:
+        for record in records:
+            for label, name, value in _labelled(record):
+                number = value.replace(" ", "")
+                if name in PREAMBLE_ACCOUNT_LABELS and (
+                    leading_iban(value) or re.fullmatch(r"\d{6,18}", number)
+                ):
+                    found.setdefault(leading_iban(value) or number, label)
     if len(found) != 1:
         return None, ""
     iban, label = next(iter(found.items()))
     return label, iban
+
+
+def _preamble_currency(lines: Sequence[str], delimiter: str) -> tuple[str | None, str]:
+    """(currency, why) from a labelled currency in the preamble (``Devise : EUR``)."""
+    codes = {
+        (value.upper(), label)
+        for record in _preamble_records(lines, delimiter)
+        for label, name, value in _labelled(record)
+        if name in PREAMBLE_CURRENCY_LABELS and CURRENCY.match(value.strip().upper())
+    }
+    if len({code for code, _ in codes}) != 1:
+        return None, ""
+    code, label = sorted(codes)[0]
+    return code, f"the preamble's {label!r}"
 
 
 def _settle_sign(
