@@ -80,3 +80,85 @@ def test_signed_or_exponent_amounts_are_still_bad_amounts(tmp_path: Path) -> Non
     text = statement(entry("-1.00", "DBIT") + entry("1E2", "CRDT") + entry(".", "CRDT"))
     _, quarantined, _ = read(tmp_path, text)
     assert quarantined["reason"].to_list() == ["BAD_AMOUNT"] * 3
+
+
+def parties(dbtr: str = "", cdtr: str = "") -> str:
+    """``RltdPties`` with a debtor and/or a creditor given as (name, IBAN) XML."""
+    return f"<RltdPties>{dbtr}{cdtr}</RltdPties>"
+
+
+def side(role: str, name: str, iban: str | None = None) -> str:
+    account = f"<{role}Acct><Id><IBAN>{iban}</IBAN></Id></{role}Acct>" if iban else ""
+    return f"<{role}><Nm>{name}</Nm></{role}>{account}"
+
+
+OTHER = "DE89370400440532013000"
+
+
+def test_a_reversal_naming_only_the_original_payer_pays_that_payer_back(tmp_path: Path) -> None:
+    # viafintech's UBS fixture: a refunded direct debit (RvslInd, DBIT) names only its Dbtr.
+    details = f"<TxDtls>{parties(dbtr=side('Dbtr', 'Maria Payer', OTHER))}</TxDtls>"
+    text = statement(
+        entry("6.00", "DBIT", details, extra="<RvslInd>true</RvslInd>"), closing="94.00"
+    )
+    accepted, _, _ = read(tmp_path, text)
+    row = accepted.row(0, named=True)
+    assert (row["payer_account"], row["payee_account"]) == (HOLDER, OTHER)
+    assert row["payee_name"] == "Maria Payer"
+    assert row["payee_bank"] == "DE3704"  # no agent BIC: country + bank code of the IBAN
+
+
+def test_a_debit_naming_the_statement_account_as_creditor_pays_the_debtor(
+    tmp_path: Path,
+) -> None:
+    # viafintech's Volksbank fixture: a DBIT batch whose details give the holder as Cdtr.
+    one = parties(side("Dbtr", "Other Ltd", OTHER), side("Cdtr", "Holder Ltd", HOLDER))
+    details = f"""<TxDtls><AmtDtls><TxAmt><Amt Ccy="GBP">3.50</Amt></TxAmt></AmtDtls>{one}</TxDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="GBP">2.50</Amt></TxAmt></AmtDtls>{one}</TxDtls>"""
+    accepted, _, _ = read(tmp_path, statement(entry("6.00", "DBIT", details), closing="94.00"))
+    assert accepted["payee_account"].to_list() == [OTHER, OTHER]
+    assert accepted["payee_name"].to_list() == ["Other Ltd", "Other Ltd"]
+    assert accepted["payer_account"].to_list() == [HOLDER, HOLDER]
+
+
+def test_the_statement_account_is_never_taken_as_its_own_counterparty(tmp_path: Path) -> None:
+    # a reversed debit that names only the holder (by name, or by account) has no counterparty
+    reversal = "<RvslInd>true</RvslInd>"
+    by_name = f"<TxDtls>{parties(dbtr=side('Dbtr', 'HOLDER  LTD'))}</TxDtls>"
+    by_account = f"<TxDtls>{parties(dbtr=side('Dbtr', 'Someone', HOLDER))}</TxDtls>"
+    text = statement(
+        entry("1.00", "DBIT", by_name, reversal) + entry("1.00", "DBIT", by_account, reversal),
+        closing="98.00",
+    )
+    accepted, _, _ = read(tmp_path, text)
+    assert all(a.startswith("UNIDENTIFIED:") for a in accepted["payee_account"])
+    # a credit from the holder's own account (a transfer between its sub-accounts) stays so
+    own = f"<TxDtls>{parties(dbtr=side('Dbtr', 'Holder Ltd', HOLDER))}</TxDtls>"
+    accepted, _, _ = read(tmp_path, statement(entry("1.00", "CRDT", own), closing="101.00"))
+    assert accepted["payer_account"].to_list() == [HOLDER]
+
+
+def test_a_credit_naming_only_its_creditor_keeps_no_counterparty(tmp_path: Path) -> None:
+    # genkgo's fixtures: the creditor of a credit is the holder, whatever name it is given
+    details = f"<TxDtls>{parties(cdtr=side('Cdtr', 'Trading Name', OTHER))}</TxDtls>"
+    accepted, _, _ = read(tmp_path, statement(entry("1.00", "CRDT", details), closing="101.00"))
+    assert accepted["payer_account"][0].startswith("UNIDENTIFIED:")
+    assert accepted["payer_name"][0] is None
+
+
+def test_an_instructed_amount_stated_on_the_entry_is_the_counterpartys_amount(
+    tmp_path: Path,
+) -> None:
+    # Credit Suisse: a EUR payment from a CHF account states InstdAmt and the rate on the entry
+    # (AmtDtls), and only a EUR Amt in its one transaction detail.
+    amounts = """<AmtDtls><InstdAmt><Amt Ccy="EUR">522.39</Amt></InstdAmt>
+        <CntrValAmt><Amt Ccy="GBP">450.00</Amt><CcyXchg><SrcCcy>EUR</SrcCcy><TrgtCcy>GBP</TrgtCcy>
+        <XchgRate>0.8614</XchgRate></CcyXchg></CntrValAmt></AmtDtls>"""
+    details = f"""<TxDtls><Amt Ccy="EUR">522.39</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        {parties(cdtr=side("Cdtr", "Batelier", "FR7616806051006610853101177"))}</TxDtls>"""
+    text = statement(entry("450.00", "DBIT", details, extra=amounts))
+    accepted, _, checks = read(tmp_path, text)
+    row = accepted.row(0, named=True)
+    assert (row["amount_paid"], row["currency_paid"]) == (450.0, "GBP")
+    assert (row["amount_received"], row["currency_received"]) == (522.39, "EUR")
+    assert checks["fx_conversions"][0]["rate"] == "0.8614"

@@ -197,6 +197,18 @@ def _pieces(
     return pieces
 
 
+def _instructing(tx: ET.Element | None, entry: ET.Element) -> ET.Element:
+    """Where the instructed amount is stated: the transaction's ``AmtDtls``, else (for an entry
+    of one transaction) the entry's, as Credit Suisse writes a EUR payment from a CHF account."""
+    if tx is not None and (tx.find("AmtDtls/InstdAmt/Amt") is not None or _split(entry)):
+        return tx
+    return entry
+
+
+def _split(entry: ET.Element) -> bool:
+    return len(entry.findall("NtryDtls/TxDtls")) > 1
+
+
 def _row(
     entry: ET.Element,
     piece: _Piece,
@@ -206,9 +218,9 @@ def _row(
     stmt: Statement,
     out: EntryRows,
 ) -> dict[str, Any]:
-    party = counterparty(piece.tx, piece.credit)
+    party = counterparty(piece.tx, piece.credit, stmt.account, stmt.owner, reversal)
     other_amount, other_currency = piece.amount, currency
-    holder = piece.tx if piece.tx is not None else entry
+    holder = _instructing(piece.tx, entry)
     instructed, instructed_ccy, problem = parse_amount(holder.find("AmtDtls/InstdAmt/Amt"))
     if problem is None and instructed and instructed_ccy and instructed_ccy != currency:
         other_amount, other_currency = instructed, instructed_ccy
@@ -220,7 +232,10 @@ def _row(
                 "counterparty_amount": float(instructed),
                 "counterparty_currency": instructed_ccy,
                 "rate": text(
-                    holder, "AmtDtls/TxAmt/CcyXchg/XchgRate", "AmtDtls/InstdAmt/CcyXchg/XchgRate"
+                    holder,
+                    "AmtDtls/TxAmt/CcyXchg/XchgRate",
+                    "AmtDtls/InstdAmt/CcyXchg/XchgRate",
+                    "AmtDtls/CntrValAmt/CcyXchg/XchgRate",
                 ),
             }
         )

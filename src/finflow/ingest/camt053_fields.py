@@ -144,11 +144,8 @@ class Party:
         return f"NAME:{' '.join(self.name.split())}" if self.name else None
 
 
-def counterparty(tx: ET.Element | None, credit: bool) -> Party:
-    """The other side: the debtor of a credit, the creditor of a debit."""
-    if tx is None:
-        return Party(None, None, None)
-    role = "Dbtr" if credit else "Cdtr"
+def _party(tx: ET.Element, role: str) -> Party:
+    """The ``Dbtr`` or ``Cdtr`` side of a transaction: account, agent BIC, name."""
     parties = tx.find("RltdPties")
     name = text(parties, f"{role}/Nm", f"{role}/Pty/Nm", f"Ultmt{role}/Nm", f"Ultmt{role}/Pty/Nm")
     account = account_id(parties.find(f"{role}Acct")) if parties is not None else None
@@ -159,6 +156,43 @@ def counterparty(tx: ET.Element | None, credit: bool) -> Party:
         f"RltdPties/{role}/Agt/FinInstnId/BICFI",
     )
     return Party(account, normalise_bic(bic), name)
+
+
+def counterparty(
+    tx: ET.Element | None,
+    credit: bool,
+    holder: str | None = None,
+    owner: str | None = None,
+    reversal: bool = False,
+) -> Party:
+    """The other side: the debtor of a credit, the creditor of a debit.
+
+    Two bank habits put the counterparty in the other role, which is then taken when it names
+    someone other than the statement account (by account; by the `owner`'s name without one):
+    a reversal may list only the parties of the payment it reverses (viafintech's UBS fixture:
+    a refunded direct debit, DBIT, names only its ``Dbtr``), and a batch may name the statement
+    account (`holder`) in the role the direction gives the counterparty (viafintech's Volksbank
+    fixture: a DBIT whose details give the holder as ``Cdtr``). An entry that is not a reversal
+    and simply lacks the role keeps no counterparty: its other role is usually the holder under
+    another name.
+    """
+    if tx is None:
+        return Party(None, None, None)
+    role, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+    party = _party(tx, role)
+    named_holder = holder is not None and party.account == holder
+    if not named_holder and (party.account or party.name or not reversal):
+        return party
+    swapped = _party(tx, other)
+    if swapped.account:
+        is_holder = swapped.account == holder
+    else:
+        is_holder = swapped.name is None or _same_name(swapped.name, owner)
+    return party if is_holder else swapped
+
+
+def _same_name(a: str, b: str | None) -> bool:
+    return b is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 @dataclass
