@@ -718,3 +718,49 @@ def test_each_real_sample_inferred_without_its_profile_reads_as_its_profile_does
     assert q_inferred["reason"].to_list() == q_profile["reason"].to_list()
     if any("%H" in f and "%z" not in f for f in inference.profile.date_formats):
         assert any("carry no UTC offset" in note for note in inference.notes)
+
+
+COMDIRECT = (  # comdirect's export: the current account, then the card, each under its header
+    ";\n"
+    '"Umsätze Girokonto";"Zeitraum: 30 Tage";\n'
+    '"Neuer Kontostand";"1.187,66 EUR";\n'
+    ";\n"
+    '"Buchungstag";"Wertstellung (Valuta)";"Vorgang";"Buchungstext";"Umsatz in EUR";\n'
+    '"01.02.2024";"01.02.2024";"Lastschrift / Belastung";"Auftraggeber: Stadtwerke '
+    'Buchungstext: Strom Ref. 123";"-62,34";\n'
+    '"02.02.2024";"02.02.2024";"Übertrag / Überweisung";"Auftraggeber: Arbeitgeber GmbH '
+    'Buchungstext: Gehalt Ref. 124";"1.250,00";\n'
+    '"Alter Kontostand";"0,00 EUR";\n'
+    ";\n"
+    '"Umsätze Visa-Karte (Kreditkarte)";"Zeitraum: 30 Tage";\n'
+    '"Neuer Kontostand";"-70,40 EUR";\n'
+    ";\n"
+    '"Buchungstag";"Umsatztag";"Vorgang";"Referenz";"Buchungstext";"Umsatz in EUR";\n'
+    '"03.02.2024";"02.02.2024";"Visa-Umsatz";"5401";"AMAZON EU";"-50,40";\n'
+    '"04.02.2024";"03.02.2024";"Visa-Umsatz";"5402";"BAHN";"-20,00";\n'
+    '"Alter Kontostand";"0,00 EUR";\n'
+)
+
+
+def test_an_export_of_several_tables_is_read_table_by_table(tmp_path: Path) -> None:
+    path = tmp_path / "umsaetze.csv"
+    path.write_text(COMDIRECT, encoding="utf-8")
+    accepted, quarantined, checks = read(path)
+    rows = accepted.sort("source_row").select(
+        "source_row", "payer_account", "payee_account", "amount_paid"
+    )
+    card = f"{HOLDER}:2"  # the card is another account than the current account
+    assert rows.rows() == [
+        (1, HOLDER, "NAME:Stadtwerke", 62.34),
+        (2, "NAME:Arbeitgeber GmbH", HOLDER, 1250.0),
+        (4, card, "NAME:AMAZON EU", 50.4),
+        (5, card, "NAME:BAHN", 20.0),
+    ]
+    assert quarantined.sort("source_row")["reason"].to_list() == ["BALANCE_LINE"] * 2
+    sections = checks["sections"]
+    assert [s["inferred"]["header_line"] for s in sections] == [5, 13]
+    assert [s["rows_read"] for s in sections] == [3, 3] and checks["rows_read"] == 6
+    assert sections[1]["inferred"]["columns"]["description"] == "Buchungstext"
+    # one table: no sections listed
+    _, _, single = read(write(tmp_path, "knab", LAYOUTS["knab"]))
+    assert "sections" not in single

@@ -24,8 +24,8 @@ from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
-from finflow.ingest.csvclues import compact_iban, leading_iban
-from finflow.ingest.csvinfer import decode_export, infer_profile, profile_yaml
+from finflow.ingest.csvclues import Inference, compact_iban, leading_iban
+from finflow.ingest.csvinfer import decode_export, infer_profile, profile_yaml, split_sections
 from finflow.ingest.csvprofile import (
     Profile,
     column_index,
@@ -332,35 +332,91 @@ def _parse_row(
     return candidate, None, flow
 
 
+@dataclass
+class _Part:
+    """The rows of one section of an export, read with its profile."""
+
+    candidates: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    rows_read: int
+    checks: dict[str, Any]
+
+
 def ingest_bank_csv(
     path: Path, sha256: str, run_id: str, fx: pl.DataFrame, profile: Profile | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
     """Read one bank CSV export with `profile` into (canonical rows, quarantined rows, checks).
 
     Without a profile the layout is inferred from the file (`finflow.ingest.csvinfer`) and
-    what was inferred is in the checks (``inferred``). Raises FeedFormatError when the file is
-    not UTF-8/Windows-1252 text, has no header of the profile in its first lines, or (without
-    a profile) cannot be read as a bank statement, with the reason.
+    what was inferred is in the checks (``inferred``); an export holding several tables under
+    their own headers (comdirect's current account and card) is read section by section, each
+    with its own inferred layout (``sections`` in the checks), the rows numbered through the
+    file. Raises FeedFormatError when the file is not UTF-8/Windows-1252 text, has no header
+    of the profile in its first lines, or (without a profile) cannot be read as a bank
+    statement, with the reason.
     """
     text, _ = decode_export(path.read_bytes(), path.name)
-    inference = None
-    if profile is None:
-        inference = infer_profile(text)
-        if inference.profile is None:
-            raise FeedFormatError(
-                f"{path.name}: no shipped bank profile matches and the layout cannot be "
-                f"inferred: {inference.reason}"
-            )
-        profile = inference.profile
-    table = _read_table(path, text, profile)
     sha16 = sha256[:16]
+    if profile is not None:
+        parts = [_read_part(path, text, profile, None, sha16, 0)]
+    else:
+        parts = []
+        for first_line, section in split_sections(text):
+            inference = infer_profile(section)
+            if inference.profile is None:
+                raise FeedFormatError(
+                    f"{path.name}: no shipped bank profile matches and the layout cannot be "
+                    f"inferred: {inference.reason}"
+                )
+            rows_before = sum(part.rows_read for part in parts)
+            # a later section is another account (the card beside the current account)
+            part = _read_part(
+                path, section, inference.profile, inference, sha16, rows_before, len(parts) + 1
+            )
+            if first_line:
+                part.checks["inferred"]["header_line"] += first_line
+            parts.append(part)
+    candidates = [c for part in parts for c in part.candidates]
+    rejects = [r for part in parts for r in part.rejects]
+    frame = pl.DataFrame(candidates, schema=CANDIDATE_SCHEMA)
+    rejected = pl.DataFrame(rejects, schema=REJECT_SCHEMA)
+    accepted, quarantined = finish(frame, rejected, path, sha256, run_id, fx)
+    checks = parts[0].checks | {"rows_read": sum(part.rows_read for part in parts)}
+    if len(parts) > 1:
+        checks["sections"] = [part.checks | {"rows_read": part.rows_read} for part in parts]
+    log.info(
+        "%s (%s): %d accepted, %d quarantined",
+        path.name,
+        checks["profile"],
+        accepted.height,
+        quarantined.height,
+    )
+    return accepted, quarantined, checks
+
+
+def _read_part(
+    path: Path,
+    text: str,
+    profile: Profile,
+    inference: Inference | None,
+    sha16: str,
+    rows_before: int,
+    section: int = 1,
+) -> _Part:
+    """The rows of `text` (a file, or its `section`-th table) read with `profile`, numbered
+    from ``rows_before + 1``. Where the export names no holder account the rows are booked to
+    ``STATEMENT:<file>``, and a later section's to ``STATEMENT:<file>:<n>``: another account
+    (the card beside the current account)."""
+    statement = f"STATEMENT:{sha16}" + (f":{section}" if section > 1 else "")
+    table = _read_table(path, text, profile)
     holder_account = _holder(table, profile)
     candidates: list[dict[str, Any]] = []
     rejects: list[dict[str, Any]] = []
     walk: list[tuple[int, Decimal, Decimal, Decimal]] = []
-    for n, record, raw in table.records:
+    for number, record, raw in table.records:
+        n = rows_before + number
         row = _Row(profile, table.header, record)
-        account = holder_account or row.get("holder_account") or f"STATEMENT:{sha16}"
+        account = holder_account or row.get("holder_account") or statement
         bank = normalise_bic(row.get("holder_bank")) or profile.bank
         if bank == UNKNOWN_BANK:
             bank = bank_of(None, account)
@@ -389,27 +445,16 @@ def ingest_bank_csv(
                 "raw": raw,
             }
         )
-    frame = pl.DataFrame(candidates, schema=CANDIDATE_SCHEMA)
-    rejected = pl.DataFrame(rejects, schema=REJECT_SCHEMA)
-    accepted, quarantined = finish(frame, rejected, path, sha256, run_id, fx)
-    checks = {
+    checks: dict[str, Any] = {
         "format": profile.format_name,
         "profile": profile.name,
-        "rows_read": len(table.records),
         "holder_account": holder_account
-        or ("from column" if profile.columns.get("holder_account") else f"STATEMENT:{sha16}"),
+        or ("from column" if profile.columns.get("holder_account") else statement),
         "balance_walk": walk_balances(walk),
     }
     if inference is not None:
         checks["inferred"] = inference.checks()
-    log.info(
-        "%s (%s): %d accepted, %d quarantined",
-        path.name,
-        profile.name,
-        accepted.height,
-        quarantined.height,
-    )
-    return accepted, quarantined, checks
+    return _Part(candidates, rejects, len(table.records), checks)
 
 
 def _reject(n: int, reason: str, detail: str, raw: str) -> dict[str, Any]:

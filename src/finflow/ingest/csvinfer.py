@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -79,7 +80,7 @@ from finflow.ingest.csvvalues import money_in, parse_money
 from finflow.ingest.encoding import decode_bytes
 from finflow.ingest.walk import walk_balances
 
-__all__ = ["decode_export", "infer_profile", "profile_yaml"]
+__all__ = ["decode_export", "infer_profile", "profile_yaml", "split_sections"]
 
 ROLES: dict[str, tuple[str, ...]] = {
     # Booking date first; value dates and start dates only when nothing better is there.
@@ -362,6 +363,45 @@ def _find_header(lines: Sequence[str]) -> tuple[int, str] | None:
             if score and (best is None or (score, -index) > best[:2]):
                 best = (score, -index, delimiter)
     return None if best is None else (-best[1], best[2])
+
+
+def split_sections(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each section of an export that holds several tables, each under its
+    own header (comdirect: the current account, then the card); the whole text when there is
+    one. A section starts after the last blank line before its header (its title lines go with
+    it), and only where its own layout can be inferred; the sections' lines are the file's."""
+    lines = text.splitlines()
+    found = _find_header(lines)
+    if found is None:
+        return [(0, text)]
+    at, delimiter = found
+    cuts = [0]
+    for index in range(at + 1, len(lines)):
+        try:
+            fields = split_record(lines[index], delimiter) if lines[index].strip() else []
+        except csv.Error:
+            continue
+        if not _score_header(fields):
+            continue
+        # the section begins at the first blank line after the previous table's last dated
+        # line (its footer stays with it; the new section's title lines are its preamble)
+        dated = [i for i in range(max(cuts[-1], at) + 1, index) if _DATED.search(lines[i])]
+        after = dated[-1] + 1 if dated else index
+        start = next((i for i in range(after, index) if _blank(lines[i], delimiter)), index)
+        part = "\n".join(lines[start:])
+        if infer_profile(part).profile is not None:
+            cuts.append(start)
+    bounds = [*cuts, len(lines)]
+    return [(a, "\n".join(lines[a:b]) + "\n") for a, b in itertools.pairwise(bounds)]
+
+
+_DATED = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
+"""A date as most exports write one (a table's row, not a title or a balance line)."""
+
+
+def _blank(line: str, delimiter: str) -> bool:
+    """True for a line with no text (``;`` alone counts as blank)."""
+    return not line.replace(delimiter, "").replace('"', "").strip()
 
 
 def _header_score(text: str) -> int:
