@@ -377,8 +377,10 @@ def split_sections(text: str) -> list[tuple[int, str]]:
     at, delimiter = found
     cuts = [0]
     for index in range(at + 1, len(lines)):
+        if _DATED.search(lines[index]) or not lines[index].strip():
+            continue  # a row (a header names its columns, it holds no date)
         try:
-            fields = split_record(lines[index], delimiter) if lines[index].strip() else []
+            fields = split_record(lines[index], delimiter)
         except csv.Error:
             continue
         if not _score_header(fields):
