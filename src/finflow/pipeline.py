@@ -13,7 +13,8 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -307,12 +308,18 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     packs are written on FINFLOW_WORKERS processes (default: every core), see
     `finflow.casepack.batch`; the files do not depend on the number of processes.
     """
+    return write_case_packs(out_dir, pdf_top).finish()
+
+
+def write_case_packs(out_dir: Path, pdf_top: int | None = None) -> CasePacks:
+    """The case-pack stage up to its PDFs: the packs and the accounts' roles are written,
+    and the top cases' PDFs are being printed on a thread; `CasePacks.finish` ends the stage.
+    What the store stage reads is written by then, so it can run while the PDFs print."""
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     import shutil
 
     from finflow.casepack.assemble import account_activity, account_rows, load_reference
     from finflow.casepack.batch import case_schedules, case_totals, split_schedules, write_packs
-    from finflow.casepack.render import write_cases_index
     from finflow.detect.frame import account_key
 
     started = time.perf_counter()
@@ -368,7 +375,7 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     old_cases = out_dir / f".cases-old-{os.getpid()}-{time.time_ns()}"
     if cases_dir.exists():
         cases_dir.rename(old_cases)
-    remover = ThreadPoolExecutor(1, thread_name_prefix="finflow-rmtree")
+    remover = ThreadPoolExecutor(2, thread_name_prefix="finflow-casepacks")  # and the PDFs
     removed = remover.submit(shutil.rmtree, old_cases, ignore_errors=True)
     cases_dir.mkdir(parents=True)
     top = settings_pdf_top() if pdf_top is None else pdf_top
@@ -415,6 +422,11 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
     del by_case
     # The link-chart PNG costs more than the rest of a pack: top cases only, like the PDF.
     write_packs(packed, schedules, cases_dir, png_top=top, scratch=out_dir / "state" / "chunks")
+    # The accounts' roles for the store, so it need not read every pack's case.json back.
+    write_json_rows(
+        _roles_path(out_dir),
+        {c["case_id"]: {a["key"]: a["role"] for a in c["accounts"]} for c in packed},
+    )
     run_header = {
         "run_id": state["run_id"],
         "generated_at": state["logical_date"],
@@ -423,24 +435,51 @@ def stage_casepacks(out_dir: Path, pdf_top: int | None = None) -> dict[str, Any]
         "software_version": state["software_version"],
         "inputs": inputs,
     }
-    pdfs = 0
-    if top > 0 and packed:
-        from finflow.casepack.pdf import render_top_cases
+    ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
+    printing = remover.submit(_print_top_cases, cases_dir, ranked, top)
+    return CasePacks(out_dir, started, packed, run_header, printing, removed, remover)
 
-        ranked = [c["case_id"] for c in sorted(packed, key=lambda c: c["rank"])]
-        pdfs = len(render_top_cases(cases_dir, ranked, top_n=top, png=False))
-    index = write_cases_index(packed, run_header, cases_dir)
-    removed.result()  # the earlier run's packs are gone before the stage ends
-    remover.shutdown()
-    # The accounts' roles for the store, so it need not read every pack's case.json back.
-    write_json_rows(
-        _roles_path(out_dir),
-        {c["case_id"]: {a["key"]: a["role"] for a in c["accounts"]} for c in packed},
-    )
-    summary = {"case_packs": len(packed), "pdfs": pdfs, "index": str(index)}
-    _timed(state, "casepacks", started, summary)
-    _save_state(out_dir, state)
-    return summary
+
+def _print_top_cases(cases_dir: Path, ranked: list[str], top: int) -> int:
+    """The PDFs of the `top` first of the `ranked` cases; how many were printed."""
+    if top <= 0 or not ranked:
+        return 0
+    from finflow.casepack.pdf import render_top_cases
+
+    return len(render_top_cases(cases_dir, ranked, top_n=top, png=False))
+
+
+@dataclass
+class CasePacks:
+    """The case-pack stage with its packs written (`write_case_packs`), the top cases' PDFs
+    printing and an earlier run's packs being deleted, each on a thread of `threads`."""
+
+    out_dir: Path
+    started: float
+    packed: list[dict[str, Any]]
+    run_header: dict[str, Any]
+    printing: Future[int]
+    removed: Future[Any]
+    threads: ThreadPoolExecutor
+    finishing: bool = False
+
+    def finish(self) -> dict[str, Any]:
+        """Wait for the PDFs (their manifests list them), write the case index (which links
+        them) and record the stage; its summary. Waits for the threads whatever happens."""
+        from finflow.casepack.render import write_cases_index
+
+        self.finishing = True
+        try:
+            pdfs = self.printing.result()
+            index = write_cases_index(self.packed, self.run_header, self.out_dir / "cases")
+            self.removed.result()  # the earlier run's packs are gone before the stage ends
+        finally:
+            self.threads.shutdown()
+        summary = {"case_packs": len(self.packed), "pdfs": pdfs, "index": str(index)}
+        state = load_state(self.out_dir)
+        _timed(state, "casepacks", self.started, summary)
+        _save_state(self.out_dir, state)
+        return summary
 
 
 def _roles_path(out_dir: Path) -> Path:
@@ -490,8 +529,17 @@ def _alert_for_pack(alert: dict[str, Any]) -> dict[str, Any]:
     return {k: alert[k] for k in keep}
 
 
-def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any]:
-    """Persist the run, its files, alerts and cases in the store; append to the audit log."""
+def stage_store(
+    out_dir: Path,
+    database_url: str | None = None,
+    before_complete: Callable[[], object] | None = None,
+) -> dict[str, Any]:
+    """Persist the run, its files, alerts and cases in the store; append to the audit log.
+
+    `before_complete` is called once the results are saved and before the run is recorded
+    as complete, with the stages' counts read after it (`run_pipeline`: the case-pack
+    stage's PDFs being printed meanwhile are finished and the stage recorded).
+    """
     out_dir = out_dir.resolve()  # GX Data Docs and links need absolute paths
     from finflow.store import append_audit, open_store, save_results, save_run
     from finflow.store import database_url as resolve_url
@@ -521,6 +569,9 @@ def stage_store(out_dir: Path, database_url: str | None = None) -> dict[str, Any
                 party_results["merges"],
                 party_results["screening"],
             )
+        if before_complete is not None:
+            before_complete()
+            state = load_state(out_dir)
         save_run(engine, _run_record(state, status="complete", finished=True))
         append_audit(
             engine,
@@ -709,9 +760,17 @@ def run_pipeline(
     say("score")
     stage_score(out_dir)
     say("casepacks")
-    stage_casepacks(out_dir, pdf_top)
-    say("store")
-    stage_store(out_dir, database_url)
+    packs = write_case_packs(out_dir, pdf_top)
+    say("store")  # while the top cases' PDFs print: the store reads none of the packs' files
+    try:
+        stage_store(out_dir, database_url, before_complete=packs.finish)
+    except BaseException:
+        if not packs.finishing:  # the store failed first: the case-pack stage still ends
+            try:
+                packs.finish()
+            except Exception:
+                log.exception("case packs: not finished")
+        raise
     return finish(out_dir)
 
 
