@@ -162,3 +162,15 @@ def test_an_instructed_amount_stated_on_the_entry_is_the_counterpartys_amount(
     assert (row["amount_paid"], row["currency_paid"]) == (450.0, "GBP")
     assert (row["amount_received"], row["currency_received"]) == (522.39, "EUR")
     assert checks["fx_conversions"][0]["rate"] == "0.8614"
+
+
+def test_balance_dates_are_the_days_the_bank_wrote(tmp_path: Path) -> None:
+    """A balance dated at midnight in the bank's own zone (Wise's 2026-06-01T00:00:00+02:00)
+    is that day's balance, not the day before in UTC."""
+    text = statement("").replace(
+        "<Dt><Dt>2024-03-01</Dt></Dt>", "<Dt><DtTm>2024-03-01T00:00:00+02:00</DtTm></Dt>"
+    )
+    path = tmp_path / "s.xml"
+    path.write_text(text, encoding="utf-8")
+    _, _, checks = ingest_camt053(path, SHA, "run-1", fx_table())
+    assert checks["statements"][0]["balance_dates"] == ["2024-03-01"]

@@ -25,7 +25,13 @@ import polars as pl
 
 from finflow.errors import FeedFormatError
 from finflow.ingest.camt053_entry import read_entry
-from finflow.ingest.camt053_fields import Statement, parse_amount, parse_when, statement_of, text
+from finflow.ingest.camt053_fields import (
+    Statement,
+    parse_amount,
+    statement_of,
+    text,
+    written_day,
+)
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish
 from finflow.ingest.xmlsafe import iter_events
 
@@ -132,7 +138,7 @@ def _check(
     closing = balances.get("CLBD")
     expected = None if opening is None else opening + stmt.credits - stmt.debits
     reconciles = None if expected is None or closing is None else expected == closing
-    dates = [parse_when(b.find("Dt")) for b in stmt_elem.findall("Bal")]
+    dates = [written_day(b.find("Dt")) for b in stmt_elem.findall("Bal")]
     return {
         "document": doc,
         "statement": index,
@@ -148,7 +154,7 @@ def _check(
         "expected_closing": None if expected is None else float(expected),
         "reconciles": reconciles,
         "balance_types": sorted(balances),
-        "balance_dates": sorted({d.date().isoformat() for d in dates if d is not None}),
+        "balance_dates": sorted({d.isoformat() for d in dates if d is not None}),
         "entries_not_in_statement_currency": list(stmt.unpriced),
         "period_from": None if stmt.period_from is None else stmt.period_from.isoformat(),
         "period_to": None if stmt.period_to is None else stmt.period_to.isoformat(),

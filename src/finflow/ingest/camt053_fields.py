@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from finflow.ingest.bankcodes import channel_from_iso, channel_from_text
@@ -91,6 +91,16 @@ def parse_when(elem: ET.Element | None) -> datetime | None:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
+
+
+def written_day(elem: ET.Element | None) -> date | None:
+    """The calendar day of a ``Dt`` or ``DtTm`` choice as the bank wrote it, in its own time
+    zone (a balance dated ``2026-06-01T00:00:00+02:00`` is the 1 June balance, not 31 May's)."""
+    value = text(elem, "DtTm", "Dt")
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def channel_of(*holders: ET.Element | None) -> str:
