@@ -745,6 +745,8 @@ COMDIRECT = (  # comdirect's export: the current account, then the card, each un
 def test_an_export_of_several_tables_is_read_table_by_table(tmp_path: Path) -> None:
     path = tmp_path / "umsaetze.csv"
     path.write_text(COMDIRECT, encoding="utf-8")
+    assert (sniff(path).format, sniff(path).profile) == ("bankcsv", "inferred")
+    assert infer_profile(COMDIRECT).profile is not None  # sampled from the first table only
     accepted, quarantined, checks = read(path)
     rows = accepted.sort("source_row").select(
         "source_row", "payer_account", "payee_account", "amount_paid"
@@ -764,3 +766,34 @@ def test_an_export_of_several_tables_is_read_table_by_table(tmp_path: Path) -> N
     # one table: no sections listed
     _, _, single = read(write(tmp_path, "knab", LAYOUTS["knab"]))
     assert "sections" not in single
+
+
+SPARKASSE_CAMT = (  # Sparkasse's CSV-CAMT export (ofxstatement-sparkasse-freiburg's tests)
+    '"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+    '"Glaeubiger ID";"Mandatsreferenz";"Kundenreferenz (End-to-End)";"Sammlerreferenz";'
+    '"Lastschrift Ursprungsbetrag";"Auslagenersatz Ruecklastschrift";'
+    '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";'
+    '"Waehrung";"Info"\n'
+    '"DE44500105175407324931";"02.04.24";"02.04.24";"GUTSCHRIFT";"Lohn April";"";"";"";"";"";"";'
+    '"Firma GmbH";"DE02120300000000202051";"BYLADEM1001";"2500,00";"EUR";"Umsatz gebucht"\n'
+    '"DE44500105175407324931";"03.04.24";"03.04.24";"FOLGELASTSCHRIFT";"Miete";"";"";"";"";"";'
+    '"";"Hausverwaltung KG";"DE89370400440532013000";"COBADEFFXXX";"-900,00";"EUR";'
+    '"Umsatz gebucht"\n'
+)
+
+
+def test_a_bic_column_named_with_its_qualifier_is_only_the_counterpartys(tmp_path: Path) -> None:
+    """``BIC (SWIFT-Code)`` is the counterparty's BIC (Sparkasse): it is not also read as the
+    holder's bank, which would book the holder's side of every row to the other bank."""
+    path = tmp_path / "sparkasse-camt.csv"
+    path.write_text(SPARKASSE_CAMT, encoding="utf-8")
+    accepted, _, checks = ingest_bank_csv(path, SHA, "run-1", fx_table(), None)
+    columns = checks["inferred"]["columns"]
+    assert columns["counterparty_bank"] == "BIC (SWIFT-Code)" and "holder_bank" not in columns
+    rows = accepted.sort("source_row").select(
+        "payer_bank", "payer_account", "payee_bank", "payee_account"
+    )
+    assert rows.rows() == [
+        ("BYLADEM1001", "DE02120300000000202051", "DE5001", "DE44500105175407324931"),
+        ("DE5001", "DE44500105175407324931", "COBADEFFXXX", "DE89370400440532013000"),
+    ]

@@ -431,13 +431,19 @@ def decode_export(data: bytes, name: str, *, partial: bool = False) -> tuple[str
 
 
 def _records(lines: Sequence[str], at: int, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    """The header at line `at` and the sample rows under it, up to another table's header (an
+    export of several tables: `split_sections`)."""
     reader = csv.reader(io.StringIO("\n".join(lines[at:])), delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
     rows: list[list[str]] = []
     try:
         for record in reader:
-            if any(cell.strip() for cell in record):
-                rows.append([cell.strip() for cell in record])
+            cells = [cell.strip() for cell in record]
+            if not any(cells):
+                continue
+            if not any(_DATED.search(c) for c in cells) and _score_header(cells):
+                break  # the next table's header
+            rows.append(cells)
             if len(rows) >= SAMPLE_ROWS:
                 break
     except csv.Error:
@@ -681,7 +687,9 @@ def infer_profile(text: str) -> Inference:
                 row[status_col].upper() if status_col is not None and status_col < len(row) else ""
             )
             joined = " ".join(row[i] for i in columns if i < len(row) and row[i])
-            if joined and joined.upper() not in NOT_BOOKED and status not in NOT_BOOKED:
+            if not any(c.isdigit() for c in joined):
+                continue  # no date at all: a title or balance line (the reader says which)
+            if joined.upper() not in NOT_BOOKED and status not in NOT_BOOKED:
                 found.append(joined)
         return found
 
