@@ -795,5 +795,5 @@ def test_a_bic_column_named_with_its_qualifier_is_only_the_counterpartys(tmp_pat
     )
     assert rows.rows() == [
         ("BYLADEM1001", "DE02120300000000202051", "DE5001", "DE44500105175407324931"),
-        ("DE5001", "DE44500105175407324931", "COBADEFFXXX", "DE89370400440532013000"),
+        ("DE5001", "DE44500105175407324931", "COBADEFF", "DE89370400440532013000"),
     ]

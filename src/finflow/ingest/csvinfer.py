@@ -477,9 +477,9 @@ class _Assigner:
         for i, name in enumerate(self.header):
             if i in self.taken:
                 continue
-            for r, rank in _roles_of(name):
-                if r == role:
-                    found.append((rank, i))
+            ranks = [rank for r, rank in _roles_of(name) if r == role]
+            if ranks:  # once per column: ``BIC (SWIFT-Code)`` matches with and without brackets
+                found.append((min(ranks), i))
         return sorted(found)
 
     def take(self, role: str, index: int) -> None:
@@ -489,11 +489,18 @@ class _Assigner:
     def first(self, role: str, *, bare: bool | None = None) -> int | None:
         """Take the best free column for `role` (`bare`: only bare names, or none)."""
         for _, i in self.candidates(role):
-            if bare is not None and (normalise(self.header[i]) in BARE) != bare:
+            if bare is not None and _bare(self.header[i]) != bare:
                 continue
             self.take(role, i)
             return i
         return None
+
+
+def _bare(name: str) -> bool:
+    """A name in `BARE` (whose IBAN, BIC or account the values settle), unless its bracketed
+    part makes it a name `ROLES` lists (Sparkasse's ``BIC (SWIFT-Code)`` is the counterparty's)."""
+    full = _fold(name)
+    return normalise(name) in BARE and (full in BARE or full not in _NAME_ROLES)
 
 
 def _looks_like_numbers(values: Sequence[str]) -> bool:
@@ -538,7 +545,7 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         a.first(role)
     for _, i in a.candidates("counterparty_account"):  # named as the counterparty's
         name = normalise(header[i])
-        if name in BARE or (name in NAME_OR_ACCOUNT and not _looks_like_accounts(a.values(i))):
+        if _bare(header[i]) or (name in NAME_OR_ACCOUNT and not _looks_like_accounts(a.values(i))):
             continue
         a.take("counterparty_account", i)
         break
@@ -551,7 +558,7 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         ("counterparty_bank", "holder_bank"),
     ):
         for _, i in a.candidates(role):  # a bare IBAN / BIC / Account: whose is it?
-            if normalise(header[i]) not in BARE:
+            if not _bare(header[i]):
                 continue
             holder = is_constant(a.values(i)) or role in a.roles or holder_named
             target = holder_role if holder else role
