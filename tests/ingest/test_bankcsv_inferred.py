@@ -445,6 +445,17 @@ LAYOUTS = {
         2,
         {"payee_account": "NAME:Coop", "amount_paid": 45.2, "currency_paid": "CHF"},
     ),
+    # ING-DiBa Austria (ofxstatement-austrian's tests): Kontonummer is the holder's own account
+    # on every row (DKB's Kontonummer is the counterparty's), Soll/Haben both filled.
+    "ing_diba_at": Layout(
+        "Kontonummer;Text;Datum;Währung;Soll;Haben\n"
+        "23456789012;Habenzinsen;31.12.2025;EUR;0,00;3,21\n"
+        "23456789012;Kapitalertragsteuer;31.12.2025;EUR;0,88;0,00\n"
+        "23456789012;Auszahlung - Girokonto;15.12.2025;EUR;2.000,00;0,00\n",
+        3,
+        {"payer_account": "NAME:Habenzinsen", "payee_account": "23456789012",
+         "amount_paid": 3.21, "currency_paid": "EUR"},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

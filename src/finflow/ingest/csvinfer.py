@@ -279,6 +279,8 @@ with ``Belopp`` it is Swedish), the export is in that currency."""
 
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^]]*)\]")
 _ACCOUNT = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}|\d{6,18})$")
+OWN_OR_OTHER_ACCOUNT = {"kontonummer"}
+"""Names used for the holder's account by some banks and the counterparty's by others."""
 NAME_OR_ACCOUNT = {"tegenpartij"}
 """Names used for the counterparty's account by some banks and its name by others."""
 
@@ -501,6 +503,32 @@ def _bare(name: str) -> bool:
     part makes it a name `ROLES` lists (Sparkasse's ``BIC (SWIFT-Code)`` is the counterparty's)."""
     full = _fold(name)
     return normalise(name) in BARE and (full in BARE or full not in _NAME_ROLES)
+
+
+def _own_account_column(
+    roles: dict[str, list[int]],
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    has_preamble: bool,
+) -> None:
+    """A ``Kontonummer`` column holding one account on every row (3 or more) of an export that
+    names its account nowhere else is the holder's (ING-DiBa Austria, livebank), not the
+    counterparty's as in DKB's export, where it changes from row to row."""
+    if "holder_account" in roles or has_preamble:
+        return
+    for i in roles.get("counterparty_account", []):
+        values = column_values(rows, i)
+        if (
+            normalise(header[i]) in OWN_OR_OTHER_ACCOUNT
+            and len(values) >= 3
+            and is_constant(values)
+        ):
+            roles["counterparty_account"].remove(i)
+            if not roles["counterparty_account"]:
+                roles.pop("counterparty_account")
+            roles["holder_account"] = [i]
+            return
 
 
 def _looks_like_numbers(values: Sequence[str]) -> bool:
@@ -778,6 +806,9 @@ def infer_profile(text: str) -> Inference:
                     f"({', '.join(markers[0])}): a row without the flag is money out"
                 )
 
+    _own_account_column(
+        roles, header, rows, has_preamble=bool(_preamble_iban(lines[:at], delimiter)[0])
+    )
     columns: dict[str, Any] = {}
     for role, indexes in sorted(roles.items()):
         if role in ("value_date", "time") or (role == "date" and not indexes):
