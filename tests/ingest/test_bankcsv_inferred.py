@@ -456,6 +456,20 @@ LAYOUTS = {
         {"payer_account": "NAME:Habenzinsen", "payee_account": "23456789012",
          "amount_paid": 3.21, "currency_paid": "EUR"},
     ),
+    # Oberbank (AT; ofxstatement-austrian's tests): both sides' names (Auftraggebername,
+    # Empfängername), one of them the holder's: the other side is taken by direction.
+    "oberbank": Layout(
+        "Buchungsdatum;Wertstellung;Betrag;Währung;Auftraggebername;Auftraggeber IBAN/Kto.Nr.;"
+        "Auftraggeber BIC/BLZ;Empfängername;Empfänger IBAN/Kto.Nr.;Empfänger BIC/BLZ;Text;"
+        "Verwendungszweck\n"
+        "03.03.2025;03.03.2025;-850,00;EUR;Max Muster;AT611904300234573201;BKAUATWW;"
+        "Hausverwaltung KG;AT483200000012345864;RLNWATWW;Miete März, Hausverwaltung KG;Miete\n"
+        "05.03.2025;05.03.2025;2.100,00;EUR;Firma GmbH;AT026000000001349870;OPSKATWW;Max Muster;"
+        "AT611904300234573201;BKAUATWW;Gehalt, Firma GmbH;Gehalt März\n",
+        2,
+        {"payee_account": "NAME:Hausverwaltung KG", "payee_name": "Hausverwaltung KG",
+         "amount_paid": 850.0, "currency_paid": "EUR"},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

@@ -146,10 +146,12 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "payer": (
         "payer", "payer name", "zahlungspflichtige", "zahlungspflichtiger", "auftraggeber",
+        "auftraggebername",
         "debtor", "debtor name", "ordenante", "avsaendare", "nazwa nadawcy",
     ),
     "payee": (
-        "payee", "payee name", "zahlungsempfaenger", "empfaenger", "beneficiary", "creditor",
+        "payee", "payee name", "zahlungsempfaenger", "empfaenger", "empfaengername",
+        "beneficiary", "creditor",
         "creditor name", "beneficiario", "mottagare", "nazwa odbiorcy",
     ),
     "counterparty": (
