@@ -174,3 +174,24 @@ def test_balance_dates_are_the_days_the_bank_wrote(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     _, _, checks = ingest_camt053(path, SHA, "run-1", fx_table())
     assert checks["statements"][0]["balance_dates"] == ["2024-03-01"]
+
+
+def test_invoice_numbers_of_structured_remittance_are_the_reference(tmp_path: Path) -> None:
+    # Handelsbanken SE's Bankgiro payments name the paid invoice only in RfrdDocInf/Nb
+    def paid(invoices: str) -> str:
+        return f"<TxDtls><RmtInf>{invoices}</RmtInf></TxDtls>"
+
+    only_number = "<Strd><RfrdDocInf><Nb>789790</Nb></RfrdDocInf></Strd>"
+    number_and_text = """<Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>CINV</Cd></CdOrPrtry></Tp>
+        <Nb>INV 1</Nb></RfrdDocInf><RfrdDocAmt><RmtdAmt Ccy="GBP">1</RmtdAmt></RfrdDocAmt>
+        <CdtrRefInf><Ref>RF18539007547034</Ref></CdtrRefInf><AddtlRmtInf>Thanks</AddtlRmtInf>
+        </Strd><Strd><RfrdDocInf><Nb>INV 2</Nb></RfrdDocInf></Strd>"""
+    text = statement(
+        entry("1.00", "CRDT", paid(only_number)) + entry("2.00", "CRDT", paid(number_and_text)),
+        closing="103.00",
+    )
+    accepted, _, _ = read(tmp_path, text)
+    assert accepted["reference"].to_list() == [
+        "789790",
+        "INV 1 RF18539007547034 Thanks INV 2",
+    ]

@@ -118,6 +118,12 @@ def channel_of(*holders: ET.Element | None) -> str:
     return "other"
 
 
+_STRUCTURED = ("RfrdDocInf/Nb", "CdtrRefInf/Ref", "AddtlRmtInf")
+"""What a structured remittance (``Strd``) says, in schema order: the referred document's
+number (the invoice paid: all a Swedish Bankgiro payment may give), the creditor's reference
+and the additional text."""
+
+
 def reference_of(tx: ET.Element | None, entry: ET.Element) -> str | None:
     """Remittance text verbatim: Ustrd joined by a space, else structured references, else
     the transaction's then the entry's additional information."""
@@ -127,8 +133,9 @@ def reference_of(tx: ET.Element | None, entry: ET.Element) -> str | None:
             return " ".join(unstructured)
         structured = [
             e.text.strip()
-            for e in tx.findall("RmtInf/Strd/CdtrRefInf/Ref")
-            + tx.findall("RmtInf/Strd/AddtlRmtInf")
+            for strd in tx.findall("RmtInf/Strd")
+            for path in _STRUCTURED
+            for e in strd.findall(path)
             if e.text and e.text.strip()
         ]
         if structured:
