@@ -126,6 +126,55 @@ def test_monzo_timestamp_with_offset_and_signed_amount() -> None:
     assert (got["amount_paid"], got["payee_account"]) == (10.0, "NAME:Tesco")
 
 
+# UK card downloads that write spending positive with no balance or debit/credit column: nothing
+# in the file tells the direction, so inference would book every purchase as money in. Headers
+# verbatim (American Express UK's activity download, with and without Card Member/Account #;
+# the Lloyds Banking Group credit card export with its trailing comma), rows made up.
+CARD_EXPORTS = {
+    "amex_uk": (
+        "Date,Description,Amount,Extended Details,Appears On Your Statement As,Address,"
+        "Town/City,Postcode,Country,Reference,Category\n"
+        "13/03/2026,TESCO STORE 5122,12.50,,TESCO STORE 5122,1 HIGH ST,LONDON,SW1A 1AA,"
+        "UNITED KINGDOM,'AT2607300120000111',General Purchases-Groceries\n"
+        "14/03/2026,PAYMENT RECEIVED - THANK YOU,-500.00,,PAYMENT RECEIVED - THANK YOU,,,,,"
+        "'AT2606900410000111',\n"
+    ),
+    "amex_uk_card_member": (
+        "Date,Description,Card Member,Account #,Amount,Extended Details,"
+        "Appears On Your Statement As,Address,Town/City,Postcode,Country,Reference,Category\n"
+        "13/03/2026,TESCO STORE 5122,MR J SMITH,-71001,12.50,,TESCO STORE 5122,1 HIGH ST,"
+        "LONDON,SW1A 1AA,UNITED KINGDOM,'AT2607300120000111',General Purchases-Groceries\n"
+        "14/03/2026,PAYMENT RECEIVED - THANK YOU,MR J SMITH,-71001,-500.00,,"
+        "PAYMENT RECEIVED - THANK YOU,,,,,'AT2606900410000111',\n"
+    ),
+    "lloyds_card": (
+        "Date,Date entered,Reference,Description,Amount,\n"
+        "12/03/2026,13/03/2026,40000189,TESCO STORE 5122        ,12.50,\n"
+        "14/03/2026,14/03/2026,40000150,PAYMENT RECEIVED - THANK YOU,-500.00,\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CARD_EXPORTS))
+def test_uk_card_exports_writing_spend_positive_book_purchases_as_money_out(
+    name: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "card.csv"
+    path.write_text(CARD_EXPORTS[name], encoding="utf-8")
+    profile = match_profile(path.read_bytes())
+    assert profile is not None and profile.name == name.removesuffix("_card_member")
+    accepted, quarantined, _ = read(path)
+    assert quarantined.height == 0
+    purchase, payment = at(accepted, 1), at(accepted, 2)
+    assert purchase["booked_at"] == dt.datetime(2026, 3, 13, tzinfo=dt.UTC)
+    assert (purchase["amount_paid"], purchase["currency_paid"]) == (12.5, "GBP")
+    assert purchase["payer_account"] == f"STATEMENT:{SHA[:16]}"
+    assert purchase["payee_account"] == "NAME:TESCO STORE 5122"
+    assert purchase["channel"] == "card"
+    assert payment["amount_received"] == 500.0
+    assert payment["payee_account"] == f"STATEMENT:{SHA[:16]}"
+
+
 SIMPLE = {
     "name": "test",
     "bank": "TESTGB00",
