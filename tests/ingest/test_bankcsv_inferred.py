@@ -559,6 +559,27 @@ def test_money_in_and_out_directions_and_amounts_of_every_row(tmp_path: Path) ->
     assert second["amount_paid"] == 2987.5 and second["end_to_end_id"] == "REF123"
 
 
+def test_a_reference_column_of_numbers_before_the_description_does_not_name_the_counterparty(
+    tmp_path: Path,
+) -> None:
+    # the Lloyds Banking Group credit card header (shipped as lloyds_card; read here without
+    # it): the card transaction number in Reference comes before the padded Description
+    path = tmp_path / "card.csv"
+    path.write_text(
+        "Date,Date entered,Reference,Description,Amount,\n"
+        "13/07/2020,14/07/2020,40000189,CLARKS.CO.UK            ,39.95,\n"
+        "10/07/2020,10/07/2020,40000150,PAYMENT RECEIVED - THANK YOU,-250.00,\n",
+        encoding="utf-8",
+    )
+    accepted, _, checks = read(path)
+    assert checks["inferred"]["columns"]["description"] == ["Description", "Reference"]
+    others = [
+        {r["payer_account"], r["payee_account"]} - {HOLDER}
+        for r in accepted.sort("source_row").iter_rows(named=True)
+    ]
+    assert others == [{"NAME:CLARKS.CO.UK"}, {"NAME:PAYMENT RECEIVED - THANK YOU"}]
+
+
 def test_an_export_writing_spending_positive_is_read_by_its_running_balance(
     tmp_path: Path,
 ) -> None:

@@ -615,6 +615,9 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
     if types and (len(descriptions) > 1 or types[0][1] not in descriptions):
         a.take("type", types[0][1])
         descriptions = [i for i in descriptions if i != types[0][1]]
+    # text before numbers: a Reference of card transaction numbers (Lloyds' credit card,
+    # 40000189) placed before the Description is not where the counterparty's name is
+    descriptions.sort(key=lambda i: not any(ch.isalpha() for v in a.values(i) for ch in v))
     for i in descriptions:
         a.take("description", i)
     if "amount" in a.roles and "marker" not in a.roles:  # an unnamed column of CR/DR flags
