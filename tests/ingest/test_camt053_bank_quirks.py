@@ -15,8 +15,11 @@ from finflow.ingest.camt053 import ingest_camt053
 HOLDER = "GB29NWBK60161331926819"
 
 
-def statement(entries: str, *, opening: str = "100.00", closing: str = "100.00") -> str:
-    """A camt.053.001.02 GBP statement of `entries` for the account HOLDER."""
+def statement(
+    entries: str, *, opening: str = "100.00", closing: str = "100.00", closed: str = "2024-03-01"
+) -> str:
+    """A camt.053.001.02 GBP statement of `entries` for the account HOLDER, opened on 1 March
+    2024 and closed on the day `closed`."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
   <BkToCstmrStmt>
@@ -29,7 +32,7 @@ def statement(entries: str, *, opening: str = "100.00", closing: str = "100.00")
       <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">{opening}</Amt>
         <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-03-01</Dt></Dt></Bal>
       <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="GBP">{closing}</Amt>
-        <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-03-01</Dt></Dt></Bal>
+        <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{closed}</Dt></Dt></Bal>
       {entries}
     </Stmt>
   </BkToCstmrStmt>
@@ -195,3 +198,35 @@ def test_invoice_numbers_of_structured_remittance_are_the_reference(tmp_path: Pa
         "789790",
         "INV 1 RF18539007547034 Thanks INV 2",
     ]
+
+
+def bare_entry(amount: str, direction: str) -> str:
+    """An entry as the Bank of Lithuania's daily statements write it: no Sts, no dates."""
+    return f"""<Ntry><Amt Ccy="GBP">{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>
+        <BkTxCd><Prtry><Cd>ATSISK</Cd></Prtry></BkTxCd>
+        <NtryDtls><Btch><NbOfTxs>86</NbOfTxs></Btch><TxDtls><Amt Ccy="GBP">{amount}</Amt>
+        </TxDtls></NtryDtls></Ntry>"""
+
+
+def test_entries_without_status_or_dates_in_a_one_day_statement_are_booked_that_day(
+    tmp_path: Path,
+) -> None:
+    # Sts is mandatory in camt.053 and a statement reports booked entries: one without it is
+    # booked (the balances reconcile only so); with no BookgDt/ValDt it is booked on the day
+    # the statement covers, here the day of both balances.
+    text = statement(bare_entry("8.00", "CRDT") + bare_entry("3.00", "DBIT"), closing="105.00")
+    accepted, quarantined, checks = read(tmp_path, text)
+    assert quarantined.height == 0
+    assert [t.isoformat() for t in accepted["booked_at"]] == ["2024-03-01T00:00:00+00:00"] * 2
+    assert accepted["amount_paid"].to_list() == [8.0, 3.0]
+    got = checks["statements"][0]
+    assert got["reconciles"] is True
+    assert got["entries_without_status"] == ["Stmt[1]/Ntry[1]", "Stmt[1]/Ntry[2]"]
+    assert got["entries_dated_by_statement"] == ["Stmt[1]/Ntry[1]", "Stmt[1]/Ntry[2]"]
+
+
+def test_an_undated_entry_of_a_statement_of_several_days_is_a_bad_date(tmp_path: Path) -> None:
+    text = statement(bare_entry("8.00", "CRDT"), closing="108.00", closed="2024-03-31")
+    _, quarantined, checks = read(tmp_path, text)
+    assert quarantined["reason"].to_list() == ["BAD_DATE"]
+    assert checks["statements"][0]["reconciles"] is True  # still a booked movement

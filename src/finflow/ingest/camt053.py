@@ -159,6 +159,8 @@ def _check(
         "period_from": None if stmt.period_from is None else stmt.period_from.isoformat(),
         "period_to": None if stmt.period_to is None else stmt.period_to.isoformat(),
         "entries_outside_period": list(stmt.outside_period),
+        "entries_without_status": list(stmt.without_status),
+        "entries_dated_by_statement": list(stmt.dated_by_statement),
         # The bank's own word that this statement was sent before (COPY, DUPL, CODU): its
         # entries repeat those of the original, which ingest finds by content anyway
         # (finflow.ingest.overlap) when the original is in the same delivery.

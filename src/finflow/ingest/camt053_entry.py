@@ -113,10 +113,13 @@ def read_entry(entry: ET.Element, stmt: Statement, loc: str) -> EntryRows:
         return out
 
     status = text(entry, "Sts/Cd", "Sts/Prtry", "Sts")
-    if (status or "").upper() != "BOOK":
-        shown = status or "missing"
+    if status is None:
+        # Sts is mandatory and a statement reports booked entries: a bank that leaves it out
+        # (the Bank of Lithuania's daily statements) books them; the balance check shows it.
+        stmt.without_status.append(loc)
+    elif status.upper() != "BOOK":
         return reject_all(
-            "NOT_BOOKED", f"entry status {shown}: only booked (BOOK) entries are transactions"
+            "NOT_BOOKED", f"entry status {status}: only booked (BOOK) entries are transactions"
         )
     amount, currency, problem = parse_amount(entry.find("Amt"))
     currency = currency or stmt.currency
@@ -136,8 +139,14 @@ def read_entry(entry: ET.Element, stmt: Statement, loc: str) -> EntryRows:
     credit = indicator == "CRDT"
     _tally(entry, amount, currency, credit, stmt, loc)
     booked = parse_when(entry.find("BookgDt")) or parse_when(entry.find("ValDt"))
+    if booked is None and entry.find("BookgDt") is None and entry.find("ValDt") is None:
+        booked = stmt.day
+        if booked is not None:
+            stmt.dated_by_statement.append(loc)
     if booked is None:
-        return reject_all("BAD_DATE", "entry has no readable BookgDt or ValDt")
+        return reject_all(
+            "BAD_DATE", "entry has no readable BookgDt or ValDt (nor a statement of one day)"
+        )
     if amount == 0:
         return reject_all("ZERO_AMOUNT", f"entry amount is {currency} 0")
     if not stmt.in_period(booked):

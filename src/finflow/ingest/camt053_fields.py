@@ -226,8 +226,11 @@ class Statement:
     period_to: datetime | None = None
     credits: Decimal = Decimal(0)
     debits: Decimal = Decimal(0)
+    day: datetime | None = None
     unpriced: list[str] = field(default_factory=list)
     outside_period: list[str] = field(default_factory=list)
+    without_status: list[str] = field(default_factory=list)
+    dated_by_statement: list[str] = field(default_factory=list)
 
     def in_period(self, booked: datetime) -> bool:
         """True when `booked` falls on a day of the statement period (``FrToDt``), compared
@@ -247,6 +250,8 @@ def statement_of(stmt: ET.Element, source_format: str) -> Statement:
         bal = stmt.find("Bal/Amt")
         currency = bal.get("Ccy") if bal is not None else None
     owner = text(acct, "Ownr/Nm", "Ownr/Pty/Nm")
+    period_from = _instant(text(stmt, "FrToDt/FrDtTm"))
+    period_to = _instant(text(stmt, "FrToDt/ToDtTm"))
     return Statement(
         text(stmt, "Id"),
         account,
@@ -254,9 +259,24 @@ def statement_of(stmt: ET.Element, source_format: str) -> Statement:
         currency,
         source_format,
         owner=" ".join(owner.split()) if owner else None,
-        period_from=_instant(text(stmt, "FrToDt/FrDtTm")),
-        period_to=_instant(text(stmt, "FrToDt/ToDtTm")),
+        period_from=period_from,
+        period_to=period_to,
+        day=_single_day(stmt, period_from, period_to),
     )
+
+
+def _single_day(
+    stmt: ET.Element, period_from: datetime | None, period_to: datetime | None
+) -> datetime | None:
+    """The one day a statement covers (midnight UTC): its ``FrToDt`` within one calendar day,
+    else the day all its balances are dated (a daily statement), else None."""
+    days: set[date | None]
+    if period_from is not None and period_to is not None:
+        days = {period_from.date(), period_to.date()}
+    else:
+        days = {written_day(b.find("Dt")) for b in stmt.findall("Bal")}
+    day = days.pop() if len(days) == 1 else None
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _instant(value: str | None) -> datetime | None:
