@@ -230,3 +230,15 @@ def test_an_undated_entry_of_a_statement_of_several_days_is_a_bad_date(tmp_path:
     _, quarantined, checks = read(tmp_path, text)
     assert quarantined["reason"].to_list() == ["BAD_DATE"]
     assert checks["statements"][0]["reconciles"] is True  # still a booked movement
+
+
+def test_an_account_number_shaped_like_an_iban_of_the_wrong_length_names_no_bank() -> None:
+    """OCA's multi-currency statement pays ``SE123456789``: a Swedish account number, not an
+    IBAN (Swedish IBANs have 24 characters), so it names no bank code."""
+    from finflow.ingest.camt053_fields import UNKNOWN_BANK, bank_of, is_iban
+
+    assert bank_of(None, "SE123456789") == UNKNOWN_BANK
+    assert bank_of(None, "GB29 NWBK 6016 1331 9268 19") == "GBNWBK"
+    assert bank_of(None, "BE00000000000000") == "BE0000"  # anonymised, right length
+    assert is_iban("ZZ12ABCD1234")  # a country finflow has no length for: by shape
+    assert not is_iban("NL91ABNA04171643")  # Dutch IBANs have 18 characters

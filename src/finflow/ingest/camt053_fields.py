@@ -23,6 +23,24 @@ _AMOUNT = re.compile(r"^\+?(\d+(\.\d*)?|\.\d+)$")
 amount details), ``6.`` and ``+6`` are all amounts; a sign ``-``, a comma or an exponent is not."""
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{4,30}$")
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+"""IBAN lengths by country (the SWIFT IBAN registry): an account number of another length is
+not an IBAN (``SE123456789`` is a Swedish account number, not a Swedish IBAN)."""
+
+
+def is_iban(text: str) -> bool:
+    """True when `text` (compact, upper case) has an IBAN's shape and its country's length."""
+    return bool(_IBAN.match(text)) and IBAN_LENGTHS.get(text[:2], len(text)) == len(text)
 
 
 def text(elem: ET.Element | None, *paths: str) -> str | None:
@@ -54,7 +72,7 @@ def bank_of(bic: str | None, account: str | None) -> str:
         return bic
     if account:
         compact = account.replace(" ", "").upper()
-        if _IBAN.match(compact):
+        if is_iban(compact):
             return compact[:2] + compact[4:8]
     return UNKNOWN_BANK
 
@@ -62,7 +80,7 @@ def bank_of(bic: str | None, account: str | None) -> str:
 def account_id(acct: ET.Element | None) -> str | None:
     """IBAN or other identifier of an ``Acct``/``DbtrAcct``/``CdtrAcct`` element."""
     value = text(acct, "Id/IBAN", "Id/Othr/Id", "Prxy/Id")
-    return value.replace(" ", "") if value and _IBAN.match(value.replace(" ", "")) else value
+    return value.replace(" ", "") if value and is_iban(value.replace(" ", "").upper()) else value
 
 
 def parse_amount(elem: ET.Element | None) -> tuple[Decimal | None, str | None, str | None]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from finflow.ingest.camt053_fields import is_iban
 from finflow.ingest.csvprofile import Profile
 
 INFERRED = "inferred"
@@ -245,7 +246,7 @@ def time_note(profile: Profile) -> list[str]:
 def compact_iban(text: str) -> str | None:
     """`text` without its spaces when that is an IBAN (``DE12 5001 ...``), else None."""
     compact = text.replace(" ", "")
-    return compact if _IBAN.match(compact) else None
+    return compact if _IBAN.match(compact) and is_iban(compact) else None
 
 
 def leading_iban(text: str) -> str | None:
