@@ -242,3 +242,20 @@ def test_an_account_number_shaped_like_an_iban_of_the_wrong_length_names_no_bank
     assert bank_of(None, "BE00000000000000") == "BE0000"  # anonymised, right length
     assert is_iban("ZZ12ABCD1234")  # a country finflow has no length for: by shape
     assert not is_iban("NL91ABNA04171643")  # Dutch IBANs have 18 characters
+
+
+def test_a_difference_that_is_the_entrys_charges_says_so(tmp_path: Path) -> None:
+    """Handelsbanken SE books a payment with its fee: the entry is the details plus the charges
+    stated on it, which the mismatch list shows rather than an unexplained difference."""
+    charges = '<Chrgs><Rcrd><Amt Ccy="GBP">3.00</Amt></Rcrd></Chrgs>'
+    details = '<TxDtls><Amt Ccy="GBP">100.00</Amt></TxDtls>'
+    text = statement(
+        entry("103.00", "DBIT", details, charges)
+        + entry("50.00", "DBIT", details.replace("100", "45")),
+        closing="-53.00",
+    )
+    _, _, checks = read(tmp_path, text)
+    assert checks["entry_amount_mismatches"] == [
+        {"locator": "Stmt[1]/Ntry[1]", "entry_amount": 103.0, "details_sum": 100.0, "charges": 3.0},
+        {"locator": "Stmt[1]/Ntry[2]", "entry_amount": 50.0, "details_sum": 45.0},
+    ]

@@ -72,6 +72,33 @@ def _same_currency_amount(tx: ET.Element, currency: str) -> Decimal | None:
     return None
 
 
+def _charges(entry: ET.Element, currency: str) -> Decimal:
+    """The charges stated on an entry in its currency: each ``Chrgs/Rcrd/Amt`` (001.03+), else
+    ``Chrgs/TtlChrgsAndTaxAmt``, else ``Chrgs/Amt`` (001.02); 0 when none is stated."""
+    for path in ("Chrgs/Rcrd/Amt", "Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Amt"):
+        found = [parse_amount(elem) for elem in entry.findall(path)]
+        amounts = [a for a, ccy, problem in found if problem is None and a and ccy == currency]
+        if amounts:
+            return Decimal(sum(amounts))
+    return Decimal(0)
+
+
+def _mismatch(
+    entry: ET.Element, loc: str, amount: Decimal, details: Decimal, currency: str
+) -> dict[str, Any]:
+    """An entry whose details do not add up to it; ``charges`` when the difference is exactly
+    the charges stated on the entry (Handelsbanken SE books a payment plus its fee)."""
+    found: dict[str, Any] = {
+        "loc": loc,
+        "entry_amount": float(amount),
+        "details_sum": float(details),
+    }
+    charges = _charges(entry, currency)
+    if charges and abs(amount - details) == charges:
+        found["charges"] = float(charges)
+    return found
+
+
 def _statement_amount(
     entry: ET.Element, amount: Decimal, currency: str, stmt: Statement
 ) -> Decimal | None:
@@ -175,11 +202,7 @@ def _pieces(
         if tx is not None:
             stated = _same_currency_amount(tx, currency)
             if stated is not None and stated != amount:
-                out.mismatch = {
-                    "loc": loc,
-                    "entry_amount": float(amount),
-                    "details_sum": float(stated),
-                }
+                out.mismatch = _mismatch(entry, loc, amount, stated, currency)
         return [_Piece(tx, locs[0], amount, credit)]
     pieces: list[_Piece] = []
     total, complete = Decimal(0), True
@@ -202,7 +225,7 @@ def _pieces(
             continue
         pieces.append(_Piece(tx, locs[i], value, tx_credit))
     if complete and total != amount:
-        out.mismatch = {"loc": loc, "entry_amount": float(amount), "details_sum": float(total)}
+        out.mismatch = _mismatch(entry, loc, amount, total, currency)
     return pieces
 
 
