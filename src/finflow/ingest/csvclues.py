@@ -232,6 +232,28 @@ def timezone_of(currency: str | None, holder_ibans: Sequence[str]) -> str:
     return "Europe/London" if currency in (None, "GBP") else "Europe/Berlin"
 
 
+def inferred_profile(
+    rows: Sequence[Sequence[str]],
+    roles: dict[str, list[int]],
+    holder_ibans: Sequence[str],
+    **fields: Any,
+) -> Profile:
+    """A profile as the inference writes one: named ``inferred``, its bank unknown, the usual
+    words for rows not booked, times read in the zone of the holder's IBAN or the currency
+    (that of `fields`, else the currency column's first value), and the counterparty's name
+    looked for in the description unless a column gives it."""
+    currency = fields.get("currency")
+    named = {"counterparty", "payer", "payee"} & set(roles)
+    return Profile(
+        name=INFERRED,
+        bank="UNKNOWN",
+        timezone=timezone_of(currency or first_currency(rows, roles), holder_ibans),
+        not_booked_values=NOT_BOOKED,
+        counterparty_regex=None if named else NAME_LABEL,
+        **fields,
+    )
+
+
 def time_note(profile: Profile) -> list[str]:
     """The note that times without an offset are read in the profile's time zone, if any."""
     formats = profile.date_formats

@@ -29,7 +29,6 @@ from finflow.ingest.csvclues import (
     CURRENCY_CODES,
     DELIMITERS,
     INFERRED,
-    NAME_LABEL,
     NOT_BOOKED,
     SAMPLE_ROWS,
     SORT_CODE,
@@ -39,13 +38,12 @@ from finflow.ingest.csvclues import (
     compact_iban,
     currency_from_values,
     decimal_mark,
-    first_currency,
+    inferred_profile,
     is_constant,
     looks_like_amounts,
     marker_words,
     reads_as,
     time_note,
-    timezone_of,
 )
 from finflow.ingest.csvprofile import Profile
 from finflow.ingest.csvvalues import parse_money
@@ -518,9 +516,10 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
     holder_ibans = [
         a for i in holder for v in column_values(rows, i) if (a := compact_iban(v.upper()))
     ]
-    profile = Profile(
-        name=INFERRED,
-        bank="UNKNOWN",
+    profile = inferred_profile(
+        rows,
+        roles,
+        holder_ibans,
         header=(),
         columns=columns,
         date_formats=(date_format,),
@@ -528,12 +527,9 @@ def infer_headerless(lines: Sequence[str]) -> Inference:
         decimal=decimal,
         thousands=thousands,
         currency=currency,
-        timezone=timezone_of(currency or first_currency(rows, roles), holder_ibans),
         amount_sign=sign,
         credit_markers=credit_markers,
         debit_markers=debit_markers,
-        not_booked_values=NOT_BOOKED,
-        counterparty_regex=None if "counterparty" in roles else NAME_LABEL,
         description="inferred from the file's values (no header row)",
         fields=len(rows[0]),
     )

@@ -54,8 +54,6 @@ from finflow.ingest.csvclues import (
     CURRENCY_CODES,
     DATE_FORMATS,
     DELIMITERS,
-    INFERRED,
-    NAME_LABEL,
     NOT_BOOKED,
     SAMPLE_ROWS,
     SYMBOL_CURRENCY,
@@ -65,14 +63,13 @@ from finflow.ingest.csvclues import (
     compact_iban,
     currency_from_values,
     decimal_mark,
-    first_currency,
+    inferred_profile,
     is_constant,
     leading_iban,
     looks_like_amounts,
     looks_like_dates,
     marker_words,
     time_note,
-    timezone_of,
 )
 from finflow.ingest.csvheaderless import infer_headerless
 from finflow.ingest.csvprofile import HEADER_SEARCH_LINES, Profile, split_record
@@ -834,9 +831,10 @@ def infer_profile(text: str) -> Inference:
             holder_values = [iban]
             decided["holder_account"] = {"preamble": preamble_label, "account": iban}
     holder_ibans = [a for a in map(compact_iban, (v.upper() for v in holder_values)) if a]
-    profile = Profile(
-        name=INFERRED,
-        bank="UNKNOWN",
+    profile = inferred_profile(
+        rows,
+        roles,
+        holder_ibans,
         header=tuple(h for h in header if h.strip()),
         columns=columns,
         date_formats=tuple(formats),
@@ -844,13 +842,10 @@ def infer_profile(text: str) -> Inference:
         decimal=decimal,
         thousands=thousands,
         currency=currency,
-        timezone=timezone_of(currency or first_currency(rows, roles), holder_ibans),
         credit_markers=credit_markers,
         amount_sign=amount_sign,
         debit_markers=debit_markers,
-        not_booked_values=NOT_BOOKED,
         holder_account_preamble=preamble_label,
-        counterparty_regex=None if {"counterparty", "payer", "payee"} & set(roles) else NAME_LABEL,
         description="inferred from the file's header and values",
     )
     if "amount" in roles and "marker" not in roles:
