@@ -843,3 +843,31 @@ def test_a_bic_column_named_with_its_qualifier_is_only_the_counterpartys(tmp_pat
         ("BYLADEM1001", "DE02120300000000202051", "DE5001", "DE44500105175407324931"),
         ("DE5001", "DE44500105175407324931", "COBADEFF", "DE89370400440532013000"),
     ]
+
+
+def test_a_card_export_without_a_balance_is_signed_by_its_payment_lines(tmp_path: Path) -> None:
+    """A card export (Amex-like, no profile) writes spending positive and its payment negative;
+    with no balance, the negative 'PAYMENT RECEIVED - THANK YOU' line says which way round."""
+    text = (
+        "Date,Description,Card Member,Account #,Amount\n"
+        "03/02/2024,TESCO STORES 2345 LONDON,MR A SMITH,-71002,45.30\n"
+        "05/02/2024,PAYMENT RECEIVED - THANK YOU,MR A SMITH,-71002,-500.00\n"
+        "06/02/2024,AMAZON MARKETPLACE,MR A SMITH,-71002,12.99\n"
+    )
+    inference = infer_profile(text)
+    assert inference.profile is not None and inference.profile.amount_sign == "debit_positive"
+    path = tmp_path / "card.csv"
+    path.write_text(text, encoding="utf-8")
+    accepted, _, _ = read(path)
+    rows = accepted.sort("source_row").select("payer_account", "payee_account", "amount_paid")
+    card = "-71002"  # the card account, as the export writes it
+    assert rows.rows() == [
+        (card, "NAME:TESCO STORES 2345 LONDON", 45.3),
+        ("NAME:PAYMENT RECEIVED - THANK YOU", card, 500.0),
+        (card, "NAME:AMAZON MARKETPLACE", 12.99),
+    ]
+    # a current account's incoming "payment received" (positive) keeps money in positive
+    current = (
+        "Date,Description,Amount\n03/02/2024,PAYMENT RECEIVED JOHN,250.00\n04/02/2024,SHOP,-5.00\n"
+    )
+    assert infer_profile(current).profile.amount_sign == "credit_positive"  # type: ignore[union-attr]

@@ -956,9 +956,17 @@ def _settle_sign(
     roles: dict[str, list[int]],
     notes: list[str],
 ) -> Profile:
-    """Money in is positive, unless the running balance walks only with the opposite sign
-    (card statements write spending positive)."""
+    """Money in is positive, unless the running balance walks only with the opposite sign, or,
+    without a balance, the card's own payment lines (``PAYMENT RECEIVED - THANK YOU``) are
+    the negative amounts: card statements write spending positive."""
     if "balance" not in roles:
+        paid_off = _card_payments(rows, roles, profile)
+        if paid_off and all(value < 0 for value in paid_off):
+            notes.append(
+                f"the card's payment lines ({len(paid_off)}, 'payment received' or 'payment - "
+                "thank you') are negative: spending is written positive, so positive is money out"
+            )
+            return replace(profile, amount_sign="debit_positive")
         return profile
     flipped = replace(profile, amount_sign="debit_positive")
     usual = walk_balances(_flows(rows, roles, profile))
@@ -970,6 +978,30 @@ def _settle_sign(
         )
         return flipped
     return profile
+
+
+_CARD_PAYMENT = re.compile(
+    r"(?i)\bpayment\s+received\b|\bpayment\s*-?\s*thank\s+you\b"
+    r"|\bthank\s+you\s+for\s+your\s+payment\b|\bzahlung\s+erhalten\b"
+    r"|\bmerci\s+pour\s+votre\s+paiement\b"
+)
+"""The line a card statement writes when its balance is paid off."""
+
+
+def _card_payments(
+    rows: Sequence[Sequence[str]], roles: dict[str, list[int]], profile: Profile
+) -> list[Decimal]:
+    """The amounts (as written) of the rows whose description is a card-payment line."""
+    found = []
+    texts = roles.get("description", []) + roles.get("counterparty", [])
+    for row in rows:
+        if not any(i < len(row) and _CARD_PAYMENT.search(row[i]) for i in texts):
+            continue
+        cell = row[roles["amount"][0]] if roles["amount"][0] < len(row) else ""
+        money = parse_money(cell, profile) if cell else None
+        if money is not None and money.value:
+            found.append(money.value)
+    return found
 
 
 def profile_yaml(inference: Inference, name: str = "mybank") -> str:
