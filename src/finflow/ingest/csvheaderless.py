@@ -47,6 +47,7 @@ from finflow.ingest.csvclues import (
 )
 from finflow.ingest.csvprofile import Profile
 from finflow.ingest.csvvalues import parse_money
+from finflow.ingest.walk import balance_breaks, walk_balances
 
 HEADERLESS_MIN_FIELDS = 3
 """A header-less export needs a date, an amount and a description at least."""
@@ -175,16 +176,17 @@ def _walk(
     flows: Sequence[Decimal | None], balances: Sequence[Decimal | None], order: str | None
 ) -> tuple[int, int]:
     """(breaks, rows walked) of a running balance stated after each row, walked by signed
-    flows in `order` (``oldest_first`` or ``newest_first`` as the dates say; either if None)."""
+    flows in `order` (``oldest_first`` or ``newest_first`` as the dates say; else the order
+    with fewer breaks, as `walk_balances` takes it)."""
     steps = [
-        (f, b) for f, b in zip(flows, balances, strict=True) if f is not None and b is not None
+        (n, f, b, Decimal(0))
+        for n, (f, b) in enumerate(zip(flows, balances, strict=True), start=1)
+        if f is not None and b is not None
     ]
-    orders = [order] if order else ["oldest_first", "newest_first"]
-    breaks = []
-    for way in orders:
-        walked = steps if way == "oldest_first" else steps[::-1]
-        breaks.append(sum(b0 + f != b for (_, b0), (f, b) in itertools.pairwise(walked)))
-    return min(breaks), len(steps)
+    if order is None:
+        walked = walk_balances(steps)
+        return len(walked["breaks"]), len(steps)
+    return len(balance_breaks(steps if order == "oldest_first" else steps[::-1])), len(steps)
 
 
 def _walk_before(

@@ -10,7 +10,9 @@ Step = tuple[int, Decimal, Decimal, Decimal]
 """(1-based row, signed flow (+ in / - out), stated balance after the row, fee charged)."""
 
 
-def _breaks(steps: list[Step]) -> list[dict[str, Any]]:
+def balance_breaks(steps: list[Step]) -> list[dict[str, Any]]:
+    """The rows of `steps` (in the order given) whose stated balance is not the previous one
+    plus the row's flow less its fee."""
     found = []
     for (_, _, before, _), (row, flow, stated, fee) in itertools.pairwise(steps):
         expected = before + flow - fee
@@ -28,8 +30,8 @@ def walk_balances(steps: list[Step]) -> dict[str, Any]:
     """
     if len(steps) < 2:
         return {"rows_walked": len(steps), "order": None, "breaks": [], "reconciles": None}
-    forward = _breaks(steps)
-    backward = _breaks(steps[::-1])
+    forward = balance_breaks(steps)
+    backward = balance_breaks(steps[::-1])
     order, breaks = ("oldest_first", forward)
     if len(backward) < len(forward):
         order, breaks = ("newest_first", sorted(backward, key=lambda b: b["row"]))
