@@ -198,8 +198,17 @@ def _casepack(args: argparse.Namespace) -> int:
 
 
 def _profile(args: argparse.Namespace) -> int:
+    from finflow.errors import FeedFormatError
     from finflow.ingest.bankcsv import describe_layout
+    from finflow.ingest.sniff import sniff
 
+    path = Path(args.file)
+    found = sniff(path) if path.is_file() else None
+    if found is not None and found.other_format:
+        raise FeedFormatError(f"{path.name}: {found.reason}")
+    if found is not None and found.format not in ("bankcsv", "unrecognised"):
+        print(f"# {path.name} is read as {found.format} (no profile needed)")
+        return 0
     print(describe_layout(args.file, args.name), end="")
     return 0
 
