@@ -470,6 +470,87 @@ LAYOUTS = {
         {"payee_account": "NAME:Hausverwaltung KG", "payee_name": "Hausverwaltung KG",
          "amount_paid": 850.0, "currency_paid": "EUR"},
     ),
+    # C24 Bank (DE; csv2ofx's test data): Kontonummer and Kontoname are the holder's account
+    # (pocket) on each row; IBAN and BIC, empty on transfers between pockets, the payee's.
+    "c24": Layout(
+        "Transaktionstyp,Buchungsdatum,Karteneinsatz,Betrag,Zahlungsempfänger,IBAN,BIC,"
+        "Verwendungszweck,Beschreibung,Kontonummer,Kontoname,Kategorie,Unterkategorie,"
+        "Bargeldabhebung\n"
+        'SEPA-Lastschrift,03.02.2026,,"-42,00 €",Stadtwerke Nord,DE89370400440532013000,'
+        "COBADEFFXXX,Abschlag Februar,,1000123456,Hauptkonto,Wohnen,Energie,\n"
+        'Pocket-Umbuchung,04.02.2026,,"-100,00 €",Sparpocket,,,Sparen,,1000123456,Hauptkonto,'
+        "Umbuchung,Umbuchung,\n"
+        'Pocket-Umbuchung,04.02.2026,,"100,00 €",Hauptkonto,,,Sparen,,1000654321,Sparpocket,'
+        "Umbuchung,Umbuchung,\n",
+        3,
+        {"payer_account": "1000123456", "payee_account": "DE89370400440532013000",
+         "payee_bank": "COBADEFF", "payee_name": "Stadtwerke Nord", "amount_paid": 42.0,
+         "currency_paid": "EUR"},
+    ),
+    # GLS Bank (DE; csv2ofx's test data): the purpose in fourteen columns VWZ1 to VWZ14.
+    "gls": Layout(
+        "Kontonummer;Buchungstag;Wertstellung;Auftraggeber/Empfänger;Buchungstext;VWZ1;VWZ2;"
+        "VWZ3;VWZ4;VWZ5;VWZ6;VWZ7;VWZ8;VWZ9;VWZ10;VWZ11;VWZ12;VWZ13;VWZ14;Betrag;Kontostand;"
+        "Währung\n"
+        "4000111222;02.03.2026;02.03.2026;Telefon AG;SEPA-Basislastschrift;Rechnung 4711;"
+        "Kunde 99;;;;;;;;;;;;;-19,99;980,01;EUR\n"
+        "4000111222;03.03.2026;03.03.2026;Firma GmbH;Gutschrift;Gehalt März;;;;;;;;;;;;;;"
+        "2.000,00;2.980,01;EUR\n"
+        "4000111222;04.03.2026;04.03.2026;Bäckerei Korn;Kartenzahlung;Einkauf;;;;;;;;;;;;;;"
+        "-3,50;2.976,51;EUR\n",
+        3,
+        {"payer_account": "4000111222", "payee_account": "NAME:Telefon AG",
+         "reference": "Rechnung 4711 Kunde 99", "channel": "ach", "amount_paid": 19.99},
+    ),
+    # Outbank (DE aggregator; csv2ofx's test data): the other side's IBAN and BIC under the
+    # names Number and Bank, the purpose under Reason, month-first dates.
+    "outbank": Layout(
+        "#;Account;Date;Value Date;Amount;Currency;Name;Number;Bank;Reason;Category;Subcategory;"
+        "Tags;Note;Ultimate Receiver Name;Original Amount;Compensation Amount;Exchange Rate;"
+        "Posting Key;Posting Text;Purpose Code;SEPA Reference;Client Reference;"
+        "Mandate Identification;Originator Identifier\n"
+        '1;DE44500105175407324931;3/14/26;3/14/26;-80,00;EUR;"Gas AG";"DE02120300000000202051";'
+        '"BYLADEM1001";"Abschlag März";"Household";"Energy";;;;;;;"005";"Lastschrifteinzug";;;;;\n'
+        '2;DE44500105175407324931;3/2/26;3/2/26;1.500,00;EUR;"Firma GmbH";'
+        '"DE89370400440532013000";"COBADEFFXXX";"Gehalt";;;;;;;;;"052";"Gutschrift";;;;;\n',
+        2,
+        {"booked_at": dt.datetime(2026, 3, 14, tzinfo=dt.UTC),
+         "payer_account": "DE44500105175407324931", "payee_account": "DE02120300000000202051",
+         "payee_bank": "BYLADEM1001", "reference": "Abschlag März", "amount_paid": 80.0,
+         "channel": "ach"},
+    ),
+    # UBS (CH) in French (csv2ofx's test data): thousands grouped with an apostrophe
+    # (1'250.00), the product's name in a Description column on every row.
+    "ubs_ch_fr": Layout(
+        "Produit;Monn.;Description;Date de comptabilisation;Description 1;Description 2;"
+        "Description 3;N° de transaction;Débit;Crédit;Solde\n"
+        "0111 22233344.01A;CHF;Compte personnel UBS;02.05.2024;Ordre e-banking;Garage Muster SA;"
+        "1200 Genève;A0001;1'250.00;;10'750.00\n"
+        "0111 22233344.01A;CHF;Compte personnel UBS;03.05.2024;Virement postal;Employeur SA;"
+        "Salaire;A0002;;5'000.00;15'750.00\n"
+        "0111 22233344.01A;CHF;Compte personnel UBS;04.05.2024;Paiement carte;Migros;Lausanne;"
+        "A0003;45.10;;15'704.90\n",
+        3,
+        {"booked_at": dt.datetime(2024, 5, 2, tzinfo=dt.UTC), "amount_paid": 1250.0,
+         "currency_paid": "CHF", "payee_account": "NAME:Ordre e-banking"},
+    ),
+    # SumUp business account (DE; csv2ofx's test data): date and time in one cell with a comma,
+    # money out and in columns, the other side as its name followed by its IBAN.
+    "sumup": Layout(
+        "Datum der Transaktion,Transaktions-ID,Art der Transaktion,Referenz,Zahlungsreferenz,"
+        "Status,Rechnungsbetrag ausgehend,Rechnungsbetrag eingehend,Währung der Karte,"
+        "Zahlungsbetrag ausgehend,Zahlungsbetrag eingehend,Zahlungswährung,Wechselkurs,Gebühr,"
+        "Verfügbares Guthaben\n"
+        '"05.01.26, 09:30",TX0001,Ausgehende Banküberweisung,Erika Muster '
+        "DE89370400440532013000,Miete,Genehmigt,700.00,0.00,EUR,700.00,0.00,EUR,1.00,0.00,"
+        "300.00\n"
+        '"02.01.26, 14:05",TX0002,Eingehende Banküberweisung,Max Kunde DE02120300000000202051,'
+        "Rechnung 12,Genehmigt,0.00,1000.00,EUR,0.00,1000.00,EUR,1.00,0.00,1000.00\n",
+        2,
+        {"booked_at": dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.UTC),
+         "payee_account": "DE89370400440532013000", "payee_name": "Erika Muster",
+         "amount_paid": 700.0, "currency_paid": "EUR"},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {
@@ -808,7 +889,8 @@ def test_an_export_of_several_tables_is_read_table_by_table(tmp_path: Path) -> N
     sections = checks["sections"]
     assert [s["inferred"]["header_line"] for s in sections] == [5, 13]
     assert [s["rows_read"] for s in sections] == [3, 3] and checks["rows_read"] == 6
-    assert sections[1]["inferred"]["columns"]["description"] == "Buchungstext"
+    # the card's Referenz (numbers) comes after the Buchungstext that names the merchant
+    assert sections[1]["inferred"]["columns"]["description"] == ["Buchungstext", "Referenz"]
     # one table: no sections listed
     _, _, single = read(write(tmp_path, "knab", LAYOUTS["knab"]))
     assert "sections" not in single

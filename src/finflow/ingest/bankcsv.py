@@ -42,6 +42,10 @@ SNIFF_BYTES = 64 * 1024
 MAX_FIELD = 16 * 1024 * 1024
 """Longest CSV field read (characters); a longer one refuses the file (FeedFormatError)."""
 _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_TRAILING_IBAN = re.compile(
+    r"^(?P<name>.*[^\s,:;/-])[\s,:;/-]+(?P<iban>[A-Z]{2}\d{2}[A-Z0-9]{10,30})$"
+)
+"""A counterparty written as its name followed by its IBAN: the IBAN is its account."""
 
 REASONS = {
     "WRONG_FIELD_COUNT": "more fields than the header (an unquoted delimiter?)",
@@ -307,9 +311,11 @@ def _parse_row(
     if flow == 0:
         return None, ("ZERO_AMOUNT", "amount is zero"), flow
     name = _counterparty_name(row, profile, flow)
-    other_account = row.get("counterparty_account").replace(" ", "") or (
-        f"NAME:{name}" if name else f"UNIDENTIFIED:{sha16}:{n}"
-    )
+    other_account = row.get("counterparty_account").replace(" ", "")
+    if not other_account and name and (stated := _TRAILING_IBAN.match(name)):
+        if compact_iban(stated["iban"]):  # SumUp's "Angelika Theissen DE3550010517..."
+            name, other_account = stated["name"], stated["iban"]
+    other_account = other_account or (f"NAME:{name}" if name else f"UNIDENTIFIED:{sha16}:{n}")
     bic = normalise_bic(row.get("counterparty_bank"))
     other_bank = bank_of(bic if bic and _BIC.match(bic) else None, other_account)
     amount = float(abs(flow))

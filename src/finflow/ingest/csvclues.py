@@ -36,6 +36,7 @@ STAMP_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S %z",
     "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ",
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
+    "%d.%m.%y, %H:%M", "%d.%m.%Y, %H:%M", "%d/%m/%Y, %H:%M",  # SumUp: 29.12.24, 13:56
 )  # fmt: skip
 MONTH_FIRST = {"%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%b %d, %Y", "%B %d, %Y"}
 

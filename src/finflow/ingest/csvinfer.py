@@ -49,7 +49,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from finflow.ingest.camt053_fields import CURRENCY
+from finflow.ingest.camt053_fields import CURRENCY, IBAN_LENGTHS
 from finflow.ingest.csvclues import (
     CURRENCY_CODES,
     DATE_FORMATS,
@@ -86,7 +86,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "completed date", "transaction date", "date", "trans date", "date processed", "created",
         "created at", "buchungstag", "buchungsdatum", "buchung", "boekdatum", "boekingsdatum",
         "datum", "transactiedatum", "uitvoeringsdatum", "belegdatum", "date comptable",
-        "date operation", "date de l operation", "date d operation", "dateop", "fecha",
+        "date de comptabilisation", "datum der transaktion", "date operation",
+        "date de l operation", "date d operation", "date de transaction", "dateop", "fecha",
         "fecha operacion", "fecha de operacion", "f operacion", "data operazione",
         "data contabile", "data ksiegowania", "data operacji", "data transakcji", "data",
         "bokforingsdag", "bokforingsdatum", "transaktionsdag", "transaktionsdatum", "dato",
@@ -102,7 +103,10 @@ ROLES: dict[str, tuple[str, ...]] = {
         "data waluty", "started date", "valuteringsdag", "rentedato", "datum splatnosti",
         "datum valuty", "erteknap", "valutanap",
     ),
-    "time": ("time", "uhrzeit", "tijd", "heure", "hora", "ora", "transaction time"),
+    "time": (
+        "time", "uhrzeit", "tijd", "heure", "hora", "ora", "transaction time",
+        "heure de transaction",
+    ),
     "amount": (
         "amount", "transaction amount", "value", "bedrag", "betrag", "buchungsbetrag",
         "montant", "importe", "importo", "kwota", "kwota operacji", "belopp", "belob", "belop",
@@ -114,12 +118,13 @@ ROLES: dict[str, tuple[str, ...]] = {
         "paid out", "money out", "debit amount", "debit", "debits", "withdrawal",
         "withdrawals", "out", "spent", "soll", "ausgang", "ausgaben", "belastung", "debet",
         "uitgaven", "debito", "cargo", "cargos", "addebiti", "addebito", "uscite",
-        "obciazenia", "uttag",
+        "obciazenia", "uttag", "rechnungsbetrag ausgehend",
     ),
     "paid_in": (
         "paid in", "money in", "credit amount", "credit", "credits", "deposit", "deposits",
         "in", "received", "haben", "eingang", "einnahmen", "gutschrift", "inkomsten", "credito",
         "abono", "abonos", "accrediti", "accredito", "entrate", "uznania", "insattning",
+        "rechnungsbetrag eingehend",
     ),
     "marker": (
         "af bij", "debit credit", "credit debit", "creditdebet", "credit debet", "cr dr",
@@ -130,7 +135,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "currency", "ccy", "currency code", "waehrung", "buchungswaehrung", "whg", "whrg",
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
         "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
-        "tranzakcio devizaneme", "devizanem", "penznem",
+        "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn",
+        "waehrung der karte",
     ),
     "counterparty_amount": (
         "local amount", "original amount", "oorspr bedrag", "originalbetrag",
@@ -188,15 +194,17 @@ ROLES: dict[str, tuple[str, ...]] = {
         "balance", "running balance", "balance after", "accountbalance", "saldo",
         "saldo na mutatie", "saldo na trn", "saldo nach buchung", "kontostand", "solde",
         "saldo dopo", "saldo po operacji", "saldo dopo l operazione", "eindsaldo",
-        "zustatek", "zostatok", "egyenleg",
+        "zustatek", "zostatok", "egyenleg", "verfuegbares guthaben",
     ),
     "status": ("status", "state", "transaction status", "info", "stato", "estado"),
     "type": (
-        "type", "transaction type", "payment type", "subcategory", "umsatzart", "umsatztyp",
+        "type", "transaction type", "payment type", "posting text", "subcategory", "umsatzart",
+        "umsatztyp",
         "vorgang", "mutatiesoort", "code", "transactiecode", "betaalwijze", "type betaling",
         "transaktionstyp", "type verrichting", "type operation", "type d operation",
         "paymenttype", "tipo", "typ transakcji", "typ operacji", "transaktionstyp",
         "buchungstext", "typ transakce", "typ transakcie", "tranzakcio tipusa",
+        "art der transaktion",
     ),
     "fee": (
         "fee", "fees", "total fees", "commission", "gebuehr", "gebuehren", "frais", "poplatek",
@@ -220,7 +228,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "tytul", "tytulem", "notes and tags", "rubrik", "meddelande", "tekst", "text", "zweck",
         "zprava", "zprava pro prijemce", "zprava pro me", "poznamka", "popis", "popis transakce",
         "popis transakcie", "sprava pre prijemcu", "kozlemeny", "reszletek", "megjegyzes",
-        "transaktion", "beskrivning", "zahlungszweck",
+        "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
+        "reason for payment", "purpose", "referenz", "zahlungsreferenz",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -278,10 +287,13 @@ with ``Belopp`` it is Swedish), the export is in that currency."""
 
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^]]*)\]")
 _ACCOUNT = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30}|\d{6,18})$")
+_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 OWN_OR_OTHER_ACCOUNT = {"kontonummer"}
 """Names used for the holder's account by some banks and the counterparty's by others."""
 NAME_OR_ACCOUNT = {"tegenpartij"}
 """Names used for the counterparty's account by some banks and its name by others."""
+ACCOUNT_NAMES = {"account name", "kontoname", "kontobezeichnung", "rekeningnaam", "nom du compte"}
+"""Columns naming the holder's account (NatWest, C24): the account number beside is the holder's."""
 
 
 def normalise(name: str) -> str:
@@ -312,7 +324,8 @@ for _role, _names in ROLES.items():
 def _roles_of(name: str) -> list[tuple[str, int]]:
     """(role, preference rank) pairs a column name can play. Also tried: the name with its
     bracketed text (``Kundenreferenz (End-to-End)``) and without a trailing currency code
-    (``Amount GBP``)."""
+    (``Amount GBP``); a description name numbered (``VWZ1`` to ``VWZ14``, ``Description 2``)
+    is a description."""
     short = normalise(name)
     tries = [_fold(name), short, _fold(_BRACKETED.sub(" ", name), spell_out=False)]
     words = short.split(" ")
@@ -321,6 +334,9 @@ def _roles_of(name: str) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     for key in dict.fromkeys(tries):
         found += _NAME_ROLES.get(key, [])
+    numbered = re.fullmatch(r"(.*[a-z]) ?\d{1,2}", short)
+    if not found and numbered:
+        found = [(r, k) for r, k in _NAME_ROLES.get(numbered[1], []) if r == "description"]
     return found
 
 
@@ -530,6 +546,38 @@ def _own_account_column(
             return
 
 
+def _unnamed_counterparty_account(a: _Assigner) -> None:
+    """A column of IBANs that change from row to row, under a name finflow does not know
+    (Outbank's ``Number`` beside ``Name``), is the counterparty's account when the export names
+    the counterparty (one name column, not payer and payee: Oberbank's two account columns are
+    the payer's and the payee's) and no account of it; a column of BICs beside it is the
+    counterparty's bank."""
+    if "counterparty_account" in a.roles or "counterparty" not in a.roles:
+        return
+    own = {v for i in a.roles.get("holder_account", []) for v in a.values(i)}
+    for i in range(len(a.header)):
+        values = a.values(i)
+        if i in a.taken or not values or not all(compact_iban(v.upper()) for v in values):
+            continue
+        if set(values) - own and (len(set(values)) > 1 or own):
+            a.take("counterparty_account", i)
+            break
+    else:
+        return
+    if "counterparty_bank" in a.roles:
+        return
+    for i in range(len(a.header)):
+        values = a.values(i)
+        if i not in a.taken and values and all(_is_bic(v) for v in values):
+            a.take("counterparty_bank", i)
+            return
+
+
+def _is_bic(text: str) -> bool:
+    """A BIC: bank code, a country finflow knows IBANs of, location (``INGDDEFFXXX``)."""
+    return bool(_BIC.match(text)) and text[4:6] in IBAN_LENGTHS
+
+
 def _looks_like_numbers(values: Sequence[str]) -> bool:
     return bool(values) and all(re.fullmatch(r"[\d\s./-]+", v) for v in values)
 
@@ -570,16 +618,21 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         a.first(role)
     for role in ("status", "fee", "end_to_end_id"):
         a.first(role)
+    holder_named = any(normalise(h) in ACCOUNT_NAMES for h in header)
     for _, i in a.candidates("counterparty_account"):  # named as the counterparty's
         name = normalise(header[i])
         if _bare(header[i]) or (name in NAME_OR_ACCOUNT and not _looks_like_accounts(a.values(i))):
+            continue
+        if name in OWN_OR_OTHER_ACCOUNT and holder_named:  # C24: Kontonummer beside Kontoname
+            a.take("holder_account", i)
             continue
         a.take("counterparty_account", i)
         break
     a.first("holder_account", bare=False)
     a.first("counterparty_bank", bare=False)
     a.first("holder_bank", bare=False)
-    holder_named = any(normalise(h) == "account name" for h in header)
+    dates = a.roles.get("date") or a.roles.get("value_date") or []
+    dated = sum(1 for r in rows if dates and dates[0] < len(r) and r[dates[0]])
     for role, holder_role in (
         ("counterparty_account", "holder_account"),
         ("counterparty_bank", "holder_bank"),
@@ -587,7 +640,10 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         for _, i in a.candidates(role):  # a bare IBAN / BIC / Account: whose is it?
             if not _bare(header[i]):
                 continue
-            holder = is_constant(a.values(i)) or role in a.roles or holder_named
+            # the holder's account is on every row: one left empty on some (C24's IBAN, empty
+            # on transfers between the holder's own pockets) is the counterparty's
+            every_row = len(a.values(i)) >= dated
+            holder = every_row and (is_constant(a.values(i)) or role in a.roles or holder_named)
             target = holder_role if holder else role
             if target not in a.roles:
                 a.take(target, i)
@@ -602,6 +658,7 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         a.take("counterparty", (payer or payee)[0][1])
     else:
         a.first("counterparty")
+    _unnamed_counterparty_account(a)
     for _, i in a.candidates("holder_name"):  # a bare Name beside the counterparty's
         name = normalise(header[i])
         if name in ("account holder", "kontoinhaber") or is_constant(a.values(i)):
@@ -613,8 +670,14 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
         a.take("type", types[0][1])
         descriptions = [i for i in descriptions if i != types[0][1]]
     # text before numbers: a Reference of card transaction numbers (Lloyds' credit card,
-    # 40000189) placed before the Description is not where the counterparty's name is
-    descriptions.sort(key=lambda i: not any(ch.isalpha() for v in a.values(i) for ch in v))
+    # 40000189) placed before the Description is not where the counterparty's name is; nor is
+    # a description holding one text on every row (UBS's product, "Compte personnel UBS")
+    descriptions.sort(
+        key=lambda i: (
+            not any(ch.isalpha() for v in a.values(i) for ch in v),
+            len(a.values(i)) >= 3 and is_constant(a.values(i)),
+        )
+    )
     for i in descriptions:
         a.take("description", i)
     if "amount" in a.roles and "marker" not in a.roles:  # an unnamed column of CR/DR flags

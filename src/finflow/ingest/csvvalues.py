@@ -13,6 +13,8 @@ from finflow.ingest.csvprofile import Profile
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _SYMBOLS = re.compile(r"[£€$¥\s\u00a0\u202f]|\b(GBP|EUR|USD|CHF)\b", re.IGNORECASE)
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%z", "%p")
+_SWISS_THOUSANDS = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")
+"""An apostrophe between digits groups thousands (Swiss exports: ``11'373.94``)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def parse_money(raw: str, profile: Profile) -> Money | None:
         negative, text = not negative, text[1:]
     elif text.endswith("-"):
         negative, text = not negative, text[:-1]
-    text = _SYMBOLS.sub("", text).lstrip("'")
+    text = _SWISS_THOUSANDS.sub("", _SYMBOLS.sub("", text).lstrip("'"))
     if profile.thousands:
         text = text.replace(profile.thousands, "")
     if profile.decimal != ".":
