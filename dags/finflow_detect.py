@@ -93,7 +93,7 @@ def finflow_detect() -> None:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from finflow.errors import ConfigError
-        from finflow.pipeline import stage_open_detection
+        from finflow.lakerun import stage_open_detection
         from finflow_airflow.runtime import detection_window, setting
 
         assert params is not None and dag_run is not None
@@ -152,7 +152,7 @@ def finflow_detect() -> None:
     def casepacks(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
-        from finflow.pipeline import stage_casepacks
+        from finflow.casepack.stage import stage_casepacks
 
         summary = stage_casepacks(Path(run["out_dir"]))
         log.info("finflow casepacks %s: %s", run["run_id"], summary)
@@ -163,7 +163,8 @@ def finflow_detect() -> None:
     def store(run: Run, params: dict[str, Any] | None = None, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
-        from finflow.pipeline import finish, stage_store
+        from finflow.pipeline import finish
+        from finflow.store.stage import stage_store
         from finflow_airflow.runtime import store_url
 
         assert params is not None

@@ -93,7 +93,7 @@ def finflow_ingest() -> None:
         """The new files (path, name, hash, the run's ingest id and lake), one per mapped task."""
         from pathlib import Path
 
-        from finflow.pipeline import stage_open_run
+        from finflow.lakerun import stage_open_run
         from finflow_airflow.storage import local_folder
 
         lake_dir = Path(cfg["lake_dir"])
@@ -124,7 +124,7 @@ def finflow_ingest() -> None:
         from airflow.sdk import get_current_context
 
         from finflow.errors import FeedFormatError
-        from finflow.pipeline import stage_ingest_file
+        from finflow.lakerun import stage_ingest_file
 
         assert outlet_events is not None
         get_current_context()["feed_file"] = feed["file"]  # type: ignore[typeddict-unknown-key]
@@ -152,7 +152,7 @@ def finflow_ingest() -> None:
 
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from finflow.pipeline import stage_close_run
+        from finflow.lakerun import stage_close_run
 
         assert outlet_events is not None
         if not files:
@@ -178,7 +178,7 @@ def finflow_ingest() -> None:
         from pathlib import Path
 
         from finflow.errors import FinflowError
-        from finflow.pipeline import stage_check_run
+        from finflow.lakerun import stage_check_run
 
         if files is None:  # open_run failed: the run must not look green
             raise FinflowError("open_run listed no files (it failed): nothing was ingested")

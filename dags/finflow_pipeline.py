@@ -138,7 +138,7 @@ def finflow_pipeline() -> None:
     def casepacks(run: Run, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
-        from finflow.pipeline import stage_casepacks
+        from finflow.casepack.stage import stage_casepacks
 
         summary = stage_casepacks(Path(run["out_dir"]))
         log.info("finflow casepacks: %s", summary)
@@ -149,7 +149,8 @@ def finflow_pipeline() -> None:
     def store(run: Run, params: dict[str, Any] | None = None, outlet_events: Any = None) -> Run:
         from pathlib import Path
 
-        from finflow.pipeline import finish, stage_store
+        from finflow.pipeline import finish
+        from finflow.store.stage import stage_store
         from finflow_airflow.runtime import store_url
 
         assert params is not None

@@ -48,8 +48,8 @@ STAGE_CODE = {
     "validate": "p.stage_validate(Path(a[1]))",
     "detect": "p.stage_detect(Path(a[1]))",
     "score": "p.stage_score(Path(a[1]))",
-    "casepacks": "p.stage_casepacks(Path(a[1]), pdf_top=int(a[2]))",
-    "store": "p.stage_store(Path(a[1])); p.finish(Path(a[1]))",
+    "casepacks": "c.stage_casepacks(Path(a[1]), pdf_top=int(a[2]))",
+    "store": "s.stage_store(Path(a[1])); p.finish(Path(a[1]))",
 }
 FLOOR_CODE = (
     "import polars as pl; "
@@ -57,7 +57,9 @@ FLOOR_CODE = (
     ".sink_parquet(a[1] + '/floor.parquet')"
 )
 PRELUDE = (
-    "import sys; from pathlib import Path; from finflow import pipeline as p; a = sys.argv[1:]\n"
+    "import sys; from pathlib import Path; from finflow import pipeline as p\n"
+    "from finflow.casepack import stage as c; from finflow.store import stage as s\n"
+    "a = sys.argv[1:]\n"
     "if __name__ == '__main__':\n    "
 )
 

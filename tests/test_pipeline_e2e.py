@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from finflow.pipeline import run_pipeline, stage_store
+from finflow.pipeline import run_pipeline
 from finflow.store import list_cases, open_store
+from finflow.store.stage import stage_store
 from finflow.synth import generate
 
 LOGICAL_DATE = "2022-10-01T00:00:00+00:00"
@@ -140,7 +141,7 @@ def test_evaluate_reports_every_planted_pattern(runs: dict[str, Any]) -> None:
 
 
 def test_a_lower_ranked_case_gets_its_pdf_and_png_on_demand(runs: dict[str, Any]) -> None:
-    from finflow.pipeline import casepack_pdf
+    from finflow.casepack.stage import casepack_pdf
 
     out = runs["root"] / "out2"  # out1 stays as the pipeline left it
     cases = json.loads((out / "cases.json").read_text())

@@ -13,15 +13,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finflow import lake, pipeline
+from finflow import lake, lakerun, pipeline
 from finflow.errors import ConfigError, InputError
+from finflow.runstate import load_state
 from finflow.synth import generate
 
 
 def ingest_all(lake_dir: Path, run: dict) -> dict:
     for f in run["files"]:
-        pipeline.stage_ingest_file(lake_dir, Path(f["path"]), f["sha256"])
-    return pipeline.stage_close_run(lake_dir, run["ingest_id"], [f["sha256"] for f in run["files"]])
+        lakerun.stage_ingest_file(lake_dir, Path(f["path"]), f["sha256"])
+    return lakerun.stage_close_run(lake_dir, run["ingest_id"], [f["sha256"] for f in run["files"]])
 
 
 @pytest.fixture(scope="module")
@@ -44,31 +45,31 @@ def test_open_run_lists_delivery_files_by_hash_and_skips_copies(
     (inbox / "d1" / "truth" / "answers.json").write_text("{}")
     (inbox / "top.txt").write_text("not a feed\n")
     os.utime(inbox / "top.txt", (1e9, 1e9))
-    run = pipeline.stage_open_run(inbox, tmp_path / "lake")
+    run = lakerun.stage_open_run(inbox, tmp_path / "lake")
     assert [f["file"] for f in run["files"]] == ["d1/BANK_A_Trans.csv", "top.txt"]
     assert [(s["file"], s["reason"]) for s in run["skipped"]] == [
         ("d1/copy.csv", "same content as d1/BANK_A_Trans.csv")
     ]
-    settling = pipeline.stage_open_run(inbox, tmp_path / "lake", settle_seconds=60)
+    settling = lakerun.stage_open_run(inbox, tmp_path / "lake", settle_seconds=60)
     assert [f["file"] for f in settling["files"]] == ["top.txt"]  # changed long ago
     assert settling["arriving"] == ["d1/BANK_A_Trans.csv", "d1/copy.csv"]
 
 
 def test_a_file_in_the_lake_is_skipped_under_any_name(tmp_path: Path, feeds: Path) -> None:
     lake_dir = tmp_path / "lake"
-    first = pipeline.stage_open_run(feeds / "bank_a", lake_dir)
+    first = lakerun.stage_open_run(feeds / "bank_a", lake_dir)
     ingest_all(lake_dir, first)
     renamed = tmp_path / "renamed"
     renamed.mkdir()
     (renamed / "new_name.csv").write_bytes((feeds / "bank_a" / "BANK_A_Trans.csv").read_bytes())
-    again = pipeline.stage_open_run(renamed, lake_dir)
+    again = lakerun.stage_open_run(renamed, lake_dir)
     assert again["files"] == [] and again["ingest_id"] is None
     assert again["skipped"][0]["reason"] == "already in the lake (ingested, as BANK_A_Trans.csv)"
 
 
 def test_per_file_ingest_matches_the_folder_ingest(tmp_path: Path, feeds: Path) -> None:
     lake_dir = tmp_path / "lake"
-    run = pipeline.stage_open_run(feeds / "bank_a", lake_dir)
+    run = lakerun.stage_open_run(feeds / "bank_a", lake_dir)
     summary = ingest_all(lake_dir, run)
     folder = pipeline.stage_ingest(feeds / "bank_a", tmp_path / "out")
     keys = ("rows_read", "rows_accepted", "rows_quarantined")
@@ -88,10 +89,10 @@ def test_per_file_ingest_matches_the_folder_ingest(tmp_path: Path, feeds: Path) 
 def test_reingesting_a_file_rewrites_the_same_partition(tmp_path: Path, feeds: Path) -> None:
     lake_dir = tmp_path / "lake"
     path = feeds / "bank_b" / "BANK_B_Trans.csv"
-    first = pipeline.stage_ingest_file(lake_dir, path)
+    first = lakerun.stage_ingest_file(lake_dir, path)
     part = lake.table_dir(lake_dir, "transactions") / f"{lake.key(first['sha256'])}.parquet"
     before = part.read_bytes()
-    second = pipeline.stage_ingest_file(lake_dir, path)
+    second = lakerun.stage_ingest_file(lake_dir, path)
     assert second == first and part.read_bytes() == before
     assert not [p for p in lake_dir.rglob("*") if p.name.endswith(".tmp")]
 
@@ -100,16 +101,16 @@ def test_a_file_changed_after_listing_is_refused(tmp_path: Path, feeds: Path) ->
     path = tmp_path / "feed.csv"
     path.write_bytes((feeds / "bank_b" / "BANK_B_Trans.csv").read_bytes())
     with pytest.raises(InputError, match="changed after it was listed"):
-        pipeline.stage_ingest_file(tmp_path / "lake", path, sha256="0" * 64)
+        lakerun.stage_ingest_file(tmp_path / "lake", path, sha256="0" * 64)
 
 
 def test_two_workers_ingest_different_files_at_once(tmp_path: Path, feeds: Path) -> None:
     lake_dir = tmp_path / "lake"
-    run = pipeline.stage_open_run(feeds, lake_dir)
+    run = lakerun.stage_open_run(feeds, lake_dir)
     paths = [Path(f["path"]) for f in run["files"] if f["file"].endswith("_Trans.csv")]
     # spawn, not fork: a forked copy of a process running polars' thread pool can deadlock
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-        entries = list(pool.map(pipeline.stage_ingest_file, [lake_dir] * 2, paths))
+        entries = list(pool.map(lakerun.stage_ingest_file, [lake_dir] * 2, paths))
     assert [e["status"] for e in entries] == ["ingested", "ingested"]
     assert {e["sha256"] for e in lake.entries(lake_dir)} == {e["sha256"] for e in entries}
     frames = pl.read_parquet(lake.table_dir(lake_dir, "transactions") / "*.parquet")
@@ -122,37 +123,37 @@ def test_a_bad_file_is_recorded_and_named_by_the_check(tmp_path: Path, feeds: Pa
     (inbox / "notes.txt").write_text("this is not a bank feed\n")
     (inbox / "BANK_A_Trans.csv").write_bytes((feeds / "bank_a" / "BANK_A_Trans.csv").read_bytes())
     lake_dir = tmp_path / "lake"
-    run = pipeline.stage_open_run(inbox, lake_dir)
+    run = lakerun.stage_open_run(inbox, lake_dir)
     summary = ingest_all(lake_dir, run)
     assert summary["files_ingested"] == 1
     assert [p["file"] for p in summary["not_ingested"]] == ["notes.txt"]
     with pytest.raises(
         InputError, match=r"1 of 2 new feed files not ingested: notes.txt: rejected"
     ):
-        pipeline.stage_check_run(lake_dir, run["ingest_id"], run["files"])
-    assert pipeline.stage_open_run(inbox, lake_dir)["files"] == []  # not retried for ever
+        lakerun.stage_check_run(lake_dir, run["ingest_id"], run["files"])
+    assert lakerun.stage_open_run(inbox, lake_dir)["files"] == []  # not retried for ever
 
 
 def test_a_file_whose_task_died_is_named_by_the_close_and_the_check(tmp_path: Path) -> None:
     lake_dir = tmp_path / "lake"
     listed = [{"file": "lost.csv", "sha256": "ab" * 32, "path": "/nowhere"}]
-    summary = pipeline.stage_close_run(lake_dir, "I-x", ["ab" * 32])
+    summary = lakerun.stage_close_run(lake_dir, "I-x", ["ab" * 32])
     assert summary["not_ingested"][0]["reason"].startswith("its ingest task did not finish")
     with pytest.raises(InputError, match=r"lost\.csv: not ingested, its task failed"):
-        pipeline.stage_check_run(lake_dir, "I-x", listed)
+        lakerun.stage_check_run(lake_dir, "I-x", listed)
 
 
 @pytest.fixture(scope="module")
 def full_lake(tmp_path_factory: pytest.TempPathFactory, feeds: Path) -> Path:
     lake_dir = tmp_path_factory.mktemp("lake")
-    ingest_all(lake_dir, pipeline.stage_open_run(feeds, lake_dir))
+    ingest_all(lake_dir, lakerun.stage_open_run(feeds, lake_dir))
     return lake_dir
 
 
 def test_detection_over_the_whole_lake_runs_the_later_stages(
     tmp_path: Path, full_lake: Path
 ) -> None:
-    opened = pipeline.stage_open_detection(full_lake, tmp_path / "cases")
+    opened = lakerun.stage_open_detection(full_lake, tmp_path / "cases")
     assert opened["rows"] == 3_000 and opened["window"]["start"] is None
     out = Path(opened["out_dir"])
     assert pipeline.stage_detect(out)["alerts"] > 0
@@ -161,14 +162,14 @@ def test_detection_over_the_whole_lake_runs_the_later_stages(
     assert run["run_id"] == opened["run_id"] == out.name
     names = {f["file"] for f in run["files"]}
     assert {"BANK_A_Trans.csv", "BANK_B_Trans.csv", "BANK_A_accounts.csv"} <= names
-    again = pipeline.stage_open_detection(full_lake, tmp_path / "cases")
+    again = lakerun.stage_open_detection(full_lake, tmp_path / "cases")
     assert again["run_id"] == opened["run_id"]  # same window, same lake: the same run
 
 
 def test_a_window_keeps_the_bookings_in_it_plus_the_lookback(
     tmp_path: Path, full_lake: Path
 ) -> None:
-    opened = pipeline.stage_open_detection(
+    opened = lakerun.stage_open_detection(
         full_lake, tmp_path / "cases", "2022-09-10", "2022-09-12", lookback_days=3
     )
     out = Path(opened["out_dir"])
@@ -176,16 +177,16 @@ def test_a_window_keeps_the_bookings_in_it_plus_the_lookback(
     assert 0 < booked.len() == opened["rows"] < 3_000
     assert booked.min().isoformat() >= "2022-09-07"
     assert booked.max().isoformat() < "2022-09-12"
-    state = pipeline.load_state(out)
+    state = load_state(out)
     assert state["logical_date"] == "2022-09-12T00:00:00+00:00"
     assert state["window"]["lookback_days"] == 3
-    nothing = pipeline.stage_open_detection(full_lake, tmp_path / "cases", "2030-01-01", None)
+    nothing = lakerun.stage_open_detection(full_lake, tmp_path / "cases", "2030-01-01", None)
     assert nothing["run_id"] is None
 
 
 def test_a_window_must_not_be_empty(tmp_path: Path, full_lake: Path) -> None:
     with pytest.raises(ConfigError, match="empty"):
-        pipeline.stage_open_detection(full_lake, tmp_path, "2022-09-12", "2022-09-10")
+        lakerun.stage_open_detection(full_lake, tmp_path, "2022-09-12", "2022-09-10")
 
 
 def test_the_lookback_is_the_longest_rule_window() -> None:
@@ -199,4 +200,4 @@ def test_the_lookback_is_the_longest_rule_window() -> None:
         for k, v in r.params.items()
         if k.endswith("days") and isinstance(v, int | float)
     )
-    assert pipeline.rule_lookback_days(rules) >= longest > 0
+    assert lakerun.rule_lookback_days(rules) >= longest > 0

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import finflow.pipeline as pipeline
+import finflow.casepack.stage as casepack_stage
+import finflow.store.stage as store_stage
 from finflow.errors import StoreError
 from finflow.pipeline import run_pipeline
 from finflow.store import open_store
@@ -42,7 +43,7 @@ def test_the_store_runs_while_the_pdfs_print_and_the_run_waits_for_them(
     the PDF in its pack, listed by its manifest and hashed in run.json, and the store's run
     counts the PDF."""
     stored = threading.Event()
-    store_rows, print_top = pipeline._store_rows, pipeline._print_top_cases
+    store_rows, print_top = store_stage._store_rows, casepack_stage._print_top_cases
 
     def rows_then_signal(*args: Any) -> Any:
         try:
@@ -54,8 +55,8 @@ def test_the_store_runs_while_the_pdfs_print_and_the_run_waits_for_them(
         assert stored.wait(WAIT)
         return print_top(cases_dir, ranked, top)
 
-    monkeypatch.setattr(pipeline, "_store_rows", rows_then_signal)
-    monkeypatch.setattr(pipeline, "_print_top_cases", print_after_store)
+    monkeypatch.setattr(store_stage, "_store_rows", rows_then_signal)
+    monkeypatch.setattr(casepack_stage, "_print_top_cases", print_after_store)
     out, url = tmp_path / "out", f"sqlite:///{tmp_path / 'f.db'}"
     run = run_pipeline(feeds, out, url, None, LOGICAL_DATE, None, 1)
     assert run["stages"]["casepacks"]["pdfs"] == 1
@@ -83,7 +84,7 @@ def test_a_store_failure_beside_the_pdfs_still_ends_the_case_pack_stage(
     def failing_rows(*args: Any) -> Any:
         raise StoreError("the database went away")
 
-    monkeypatch.setattr(pipeline, "_store_rows", failing_rows)
+    monkeypatch.setattr(store_stage, "_store_rows", failing_rows)
     out = tmp_path / "out"
     with pytest.raises(StoreError, match="went away"):
         run_pipeline(feeds, out, f"sqlite:///{tmp_path / 'f.db'}", None, LOGICAL_DATE, None, 1)

@@ -188,7 +188,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _casepack(args: argparse.Namespace) -> int:
-    from finflow.pipeline import casepack_pdf
+    from finflow.casepack.stage import casepack_pdf
 
     if not args.pdf:
         print("finflow: nothing to do (add --pdf to render the case's PDF)", file=sys.stderr)

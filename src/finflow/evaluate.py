@@ -16,7 +16,7 @@ import polars as pl
 
 from finflow.errors import InputError
 from finflow.ingest.amlworld import parse_lines
-from finflow.pipeline import run_files
+from finflow.runstate import run_files
 
 BEGIN = re.compile(r"^BEGIN LAUNDERING ATTEMPT - ([A-Z][A-Z_-]*)")
 END = "END LAUNDERING ATTEMPT"

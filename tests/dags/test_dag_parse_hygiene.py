@@ -18,7 +18,16 @@ import pytest
 from airflow_env import DAGS, airflow_env
 
 EXPECTED_DAGS = {"finflow_pipeline", "finflow_deliveries", "finflow_ingest", "finflow_detect"}
-HEAVY = ("polars", "pandas", "great_expectations", "networkx", "finflow.pipeline", "psycopg")
+HEAVY = (
+    "polars",
+    "pandas",
+    "great_expectations",
+    "networkx",
+    "finflow.pipeline",
+    "finflow.lakerun",
+    "finflow.runstate",
+    "psycopg",
+)
 PARSE_SECONDS = 3.0  # the DAG modules alone; Airflow's import is excluded
 FILE_SECONDS = 1.0  # one DAG file, parsed again once its imports are loaded
 

@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 from statement_samples import BANK_CAMT, fx_table
 
-from finflow import pipeline
+from finflow import lakerun
 from finflow.ingest.overlap import REASON, split_repeats
 from finflow.ingest.runner import ingest_folder
 from finflow.ingest.sniff import AMLWORLD_TRANS_HEADER
+from finflow.runstate import load_state
 from finflow.schema import TRANSACTION_SCHEMA
 
 LINES = [
@@ -201,12 +202,12 @@ def test_a_detection_window_over_the_lake_counts_an_overlap_once(tmp_path: Path)
     """Per-file ingest keeps each file whole; the detection run compares them."""
     lake_dir = tmp_path / "lake"
     for name, lines in (("a.csv", LINES[:6]), ("b.csv", LINES[4:])):
-        entry = pipeline.stage_ingest_file(lake_dir, feed(tmp_path / "in", name, lines))
+        entry = lakerun.stage_ingest_file(lake_dir, feed(tmp_path / "in", name, lines))
         assert (entry["status"], entry["rows_accepted"]) == ("ingested", 6)
-    opened = pipeline.stage_open_detection(lake_dir, tmp_path / "runs")
+    opened = lakerun.stage_open_detection(lake_dir, tmp_path / "runs")
     assert opened["rows"] == 10
     out = Path(opened["out_dir"])
-    state = pipeline.load_state(out)
+    state = load_state(out)
     b = next(e for e in state["files"] if e["file"] == "b.csv")
     assert (b["rows_read"], b["rows_accepted"], b["rows_quarantined"]) == (6, 4, 2)
     assert b["quarantine_by_reason"] == {REASON: 2}

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from party_samples import PARTY, alert
 
-from finflow.pipeline import write_json, write_json_rows
+from finflow.runstate import write_json, write_json_rows
 from finflow.score.entities import _blocks
 from finflow.score.network import group_party_alerts, hub_accounts, roles
 
