@@ -93,7 +93,7 @@ def finflow_detect() -> None:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from finflow.errors import ConfigError
-        from finflow.lakerun import stage_open_detection
+        from finflow.lakedetect import stage_open_detection
         from finflow_airflow.runtime import detection_window, setting
 
         assert params is not None and dag_run is not None

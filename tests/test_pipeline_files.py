@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finflow import lake, lakerun, pipeline
+from finflow import lake, lakedetect, lakerun, pipeline
 from finflow.errors import ConfigError, InputError
 from finflow.runstate import load_state
 from finflow.synth import generate
@@ -153,7 +153,7 @@ def full_lake(tmp_path_factory: pytest.TempPathFactory, feeds: Path) -> Path:
 def test_detection_over_the_whole_lake_runs_the_later_stages(
     tmp_path: Path, full_lake: Path
 ) -> None:
-    opened = lakerun.stage_open_detection(full_lake, tmp_path / "cases")
+    opened = lakedetect.stage_open_detection(full_lake, tmp_path / "cases")
     assert opened["rows"] == 3_000 and opened["window"]["start"] is None
     out = Path(opened["out_dir"])
     assert pipeline.stage_detect(out)["alerts"] > 0
@@ -162,14 +162,14 @@ def test_detection_over_the_whole_lake_runs_the_later_stages(
     assert run["run_id"] == opened["run_id"] == out.name
     names = {f["file"] for f in run["files"]}
     assert {"BANK_A_Trans.csv", "BANK_B_Trans.csv", "BANK_A_accounts.csv"} <= names
-    again = lakerun.stage_open_detection(full_lake, tmp_path / "cases")
+    again = lakedetect.stage_open_detection(full_lake, tmp_path / "cases")
     assert again["run_id"] == opened["run_id"]  # same window, same lake: the same run
 
 
 def test_a_window_keeps_the_bookings_in_it_plus_the_lookback(
     tmp_path: Path, full_lake: Path
 ) -> None:
-    opened = lakerun.stage_open_detection(
+    opened = lakedetect.stage_open_detection(
         full_lake, tmp_path / "cases", "2022-09-10", "2022-09-12", lookback_days=3
     )
     out = Path(opened["out_dir"])
@@ -180,13 +180,13 @@ def test_a_window_keeps_the_bookings_in_it_plus_the_lookback(
     state = load_state(out)
     assert state["logical_date"] == "2022-09-12T00:00:00+00:00"
     assert state["window"]["lookback_days"] == 3
-    nothing = lakerun.stage_open_detection(full_lake, tmp_path / "cases", "2030-01-01", None)
+    nothing = lakedetect.stage_open_detection(full_lake, tmp_path / "cases", "2030-01-01", None)
     assert nothing["run_id"] is None
 
 
 def test_a_window_must_not_be_empty(tmp_path: Path, full_lake: Path) -> None:
     with pytest.raises(ConfigError, match="empty"):
-        lakerun.stage_open_detection(full_lake, tmp_path, "2022-09-12", "2022-09-10")
+        lakedetect.stage_open_detection(full_lake, tmp_path, "2022-09-12", "2022-09-10")
 
 
 def test_the_lookback_is_the_longest_rule_window() -> None:
@@ -200,4 +200,4 @@ def test_the_lookback_is_the_longest_rule_window() -> None:
         for k, v in r.params.items()
         if k.endswith("days") and isinstance(v, int | float)
     )
-    assert lakerun.rule_lookback_days(rules) >= longest > 0
+    assert lakedetect.rule_lookback_days(rules) >= longest > 0

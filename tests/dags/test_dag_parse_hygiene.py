@@ -25,6 +25,7 @@ HEAVY = (
     "networkx",
     "finflow.pipeline",
     "finflow.lakerun",
+    "finflow.lakedetect",
     "finflow.runstate",
     "psycopg",
 )

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from statement_samples import BANK_CAMT, fx_table
 
-from finflow import lakerun
+from finflow import lakedetect, lakerun
 from finflow.ingest.overlap import REASON, split_repeats
 from finflow.ingest.runner import ingest_folder
 from finflow.ingest.sniff import AMLWORLD_TRANS_HEADER
@@ -204,7 +204,7 @@ def test_a_detection_window_over_the_lake_counts_an_overlap_once(tmp_path: Path)
     for name, lines in (("a.csv", LINES[:6]), ("b.csv", LINES[4:])):
         entry = lakerun.stage_ingest_file(lake_dir, feed(tmp_path / "in", name, lines))
         assert (entry["status"], entry["rows_accepted"]) == ("ingested", 6)
-    opened = lakerun.stage_open_detection(lake_dir, tmp_path / "runs")
+    opened = lakedetect.stage_open_detection(lake_dir, tmp_path / "runs")
     assert opened["rows"] == 10
     out = Path(opened["out_dir"])
     state = load_state(out)
