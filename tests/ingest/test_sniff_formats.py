@@ -134,12 +134,20 @@ def test_utf16_tab_separated_unicode_text_is_inferred(tmp_path: Path) -> None:
     assert sorted(lake["amount_paid"].to_list()) == [12.5, 800.0, 1500.0]
 
 
-def test_utf16_camt053_is_still_camt053(tmp_path: Path) -> None:
-    source = next(iter(sorted(BANK_CAMT.glob("*.xml"))))
+def test_utf16_camt053_reads_as_the_utf8_one(tmp_path: Path) -> None:
+    source = BANK_CAMT / "oca-v02-nl-merged-two-documents.xml"
     text = source.read_bytes().decode("utf-8-sig")
-    path = tmp_path / "statement.xml"
-    path.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
-    assert sniff(path).format == "camt053"
+    for name, data in (
+        ("a", text.encode("utf-8")),
+        ("b", text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "statement.xml").write_bytes(data)
+        assert sniff(tmp_path / name / "statement.xml").format == "camt053"
+        ingest_folder(tmp_path / name, tmp_path / f"out-{name}")
+    utf8, utf16 = _lake(tmp_path / "out-a"), _lake(tmp_path / "out-b")
+    assert utf16.height == utf8.height > 0
+    assert utf16.equals(utf8)
 
 
 def test_utf16_amlworld_file_is_refused_with_the_reason(tmp_path: Path) -> None:
