@@ -551,6 +551,26 @@ LAYOUTS = {
          "payee_account": "DE89370400440532013000", "payee_name": "Erika Muster",
          "amount_paid": 700.0, "currency_paid": "EUR"},
     ),
+    # Belfius (BE; ofxstatement-be-belfius's column list): a preamble of the query's filters,
+    # Windows-1252/Latin-1, "Rekening tegenpartij" and "Naam tegenpartij bevat" for the other
+    # side, "Devies" for the currency, the bank's text under "Transactie".
+    "belfius": Layout(
+        "Boekingsdatum vanaf;01/01/2024\r\nBoekingsdatum tot en met;31/01/2024\r\n"
+        "Rekeningnummer;BE68 5390 0754 7034\r\nNaam tegenpartij bevat;\r\n;\r\n"
+        "Rekening;Boekingsdatum;Afschriftnummer;Transactienummer;Rekening tegenpartij;"
+        "Naam tegenpartij bevat;Straat en nummer;Postcode en plaats;Transactie;Valutadatum;"
+        "Bedrag;Devies;BIC;Landcode;Mededelingen\r\n"
+        '"BE68 5390 0754 7034";"03/01/2024";"00001";"B4A03";"BE71 0961 2345 6769";"PEETERS AN";'
+        '"KERKSTRAAT 1";"1000 BRUSSEL";"EUROPESE OVERSCHRIJVING NAAR BE71 0961 2345 6769";'
+        '"03/01/2024";"-1.250,00";"EUR";"GKCCBEBB";"BE";"Huur januari"\r\n'
+        '"BE68 5390 0754 7034";"06/01/2024";"00001";"B4A06";"";"";"";"";"BETALING MET '
+        'DEBETKAART DELHAIZE";"06/01/2024";"-45,20";"EUR";"";"";""\r\n',
+        2,
+        {"payer_account": "BE68539007547034", "payee_account": "BE71096123456769",
+         "payee_name": "PEETERS AN", "payee_bank": "GKCCBEBB", "amount_paid": 1250.0,
+         "currency_paid": "EUR"},
+        encoding="latin-1",
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

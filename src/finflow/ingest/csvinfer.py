@@ -135,7 +135,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "currency", "ccy", "currency code", "waehrung", "buchungswaehrung", "whg", "whrg",
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
         "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
-        "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn",
+        "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn", "devies",
         "waehrung der karte",
     ),
     "counterparty_amount": (
@@ -165,7 +165,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "name zahlungsbeteiligter", "zahlungsbeteiligter", "beneficiaire", "tiers",
         "contrepartie", "supplierfound", "controparte", "nadawca odbiorca", "kontrahent",
         "tegenpartij", "namn", "name", "naam", "nazev protiuctu", "nazov protiuctu",
-        "partner neve", "partner",
+        "partner neve", "partner", "naam tegenpartij bevat", "nom contrepartie contient",
+        "nom contrepartie", "nom de la contrepartie",
     ),
     "counterparty_account": (
         "counterparty account", "counterparty iban", "partner iban", "payee account number",
@@ -175,6 +176,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "zahlungsempfaengeriban", "kontonummer", "compte contrepartie", "numer konta",
         "tegenpartij", "iban", "account number", "account", "iban bban", "cislo protiuctu",
         "bankovni spojeni", "protiucet", "partner szamlaszama", "ellenoldali szamlaszam",
+        "rekening tegenpartij", "compte de la contrepartie",
     ),
     "counterparty_bank": (
         "counterparty bic", "bic tegenpartij", "bic zahlungsbeteiligter", "bic swift code",
@@ -184,7 +186,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "auftragskonto", "iban auftragskonto", "iban auftraggeberkonto", "rekening",
         "rekeningnummer", "eigen rekening", "opdrachtgeversrekening", "own account",
         "accountnum", "account number", "account", "account no", "iban bban", "iban", "konto",
-        "numero de compte", "cuenta", "conto", "cislo uctu", "szamlaszam",
+        "numero de compte", "cuenta", "conto", "cislo uctu", "szamlaszam", "compte",
     ),
     "holder_name": (
         "account holder", "kontoinhaber", "naam", "name", "nazev uctu", "szamla neve",
@@ -229,7 +231,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "zprava", "zprava pro prijemce", "zprava pro me", "poznamka", "popis", "popis transakce",
         "popis transakcie", "sprava pre prijemcu", "kozlemeny", "reszletek", "megjegyzes",
         "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
-        "reason for payment", "purpose", "referenz", "zahlungsreferenz",
+        "reason for payment", "purpose", "referenz", "zahlungsreferenz", "transactie",
+        "communications", "communication",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
