@@ -571,6 +571,35 @@ LAYOUTS = {
          "currency_paid": "EUR"},
         encoding="latin-1",
     ),
+    # SEB (EE; ofxstatement-ee-seb's tests): the other side under "Beneficiary's name",
+    # "Beneficiary's account" and "BIC/SWIFT" whichever way the money goes, unsigned amounts
+    # with a (D/C) column.
+    "seb_ee": Layout(
+        "Account;Document No.;Date;Beneficiary's account;\"Beneficiary's name\";BIC/SWIFT;Type;"
+        "(D/C);Amount;Reference no.;Archive ID;\"Description\";Commission fee;Currency;"
+        "ID code/Registry code \n"
+        '"EE382200221020145685";"";"06.07.2022";"EE471000001020145685";"MARI TAMM";"HABAEE2X";'
+        '"MK";"C";30,00;"";"RO0001";"Laen";0;"EUR";"49001010000"\n'
+        '"EE382200221020145685";"12";"07.07.2022";"EE961700017000000000";"ELEKTER AS";'
+        '"EEUHEE2X";"MK";"D";45,10;"1234";"RO0002";"Arve 77";0;"EUR";\n',
+        2,
+        {"payer_account": "EE471000001020145685", "payer_name": "MARI TAMM",
+         "payer_bank": "HABAEE2X", "payee_account": "EE382200221020145685",
+         "amount_paid": 30.0, "currency_paid": "EUR", "reference": "Laen"},
+    ),
+    # Fintro (BE) card export (ofxstatement-be-fintro's tests): each purchase on two lines, the
+    # merchant on the second, which has neither date nor amount.
+    "fintro_visa": Layout(
+        "Uitvoeringsdatum;Valutadatum;Bedrag;Valuta rekening;Details;Wisselkoers;"
+        "Gerelateerde kost\n"
+        "30/01/2026;31/01/2026;-39,28;EUR;;;\n"
+        ";;;;Bergbahn Kiosk          CH - 00000  WENGEN;Wisselkoers##1,05;Gerelateerde kost##\n"
+        "07/01/2026;08/01/2026;+1,50;EUR;;;\n"
+        ";;;;WEBSHOP REFUND          NL - 00000  AMSTERDAM;Wisselkoers##;Gerelateerde kost##\n",
+        2,
+        {"payee_account": "NAME:Bergbahn Kiosk", "amount_paid": 39.28, "currency_paid": "EUR",
+         "booked_at": dt.datetime(2026, 1, 30, tzinfo=dt.UTC)},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {
@@ -812,7 +841,8 @@ def test_describe_layout_refuses_what_is_not_a_statement(tmp_path: Path) -> None
 
 def test_a_currency_in_a_column_name_wins_over_the_language(tmp_path: Path) -> None:
     """OCBC (SG) writes English names with the currency in brackets: never read as GBP. SGD has
-    no rate in the packaged FX table, so its rows are quarantined as NO_FX_RATE, not dropped."""
+    no rate in the packaged FX table, so its rows are quarantined as NO_FX_RATE, not dropped.
+    The line under the purchase, with neither date nor amount, is its second line (one row)."""
     path = tmp_path / "ocbc.csv"
     path.write_text(
         "Account details for:,Account 666-666666-666\n\nTransaction History \n"
@@ -826,8 +856,9 @@ def test_a_currency_in_a_column_name_wins_over_the_language(tmp_path: Path) -> N
         "fixed": "SGD",
         "from": "the column name 'Withdrawals (SGD)'",
     }
-    assert accepted.height == 0
-    assert sorted(quarantined["reason"]) == ["BAD_DATE", "NO_FX_RATE"]
+    assert accepted.height == 0 and checks["rows_read"] == 1
+    assert quarantined["reason"].to_list() == ["NO_FX_RATE"]
+    assert quarantined["raw"][0].endswith("\n,,15/04/18  UBER EATS")
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in BANK_CSV.glob("*.csv")))

@@ -137,6 +137,10 @@ def _read_table(path: Path, text: str, profile: Profile) -> _Table:
             if not any(cell.strip() for cell in record):
                 continue
             raw = profile.delimiter.join(record)
+            if records and _continues(profile, header, record, records[-1][1]):
+                number, before, raw_before = records[-1]
+                records[-1] = (number, _joined(before, record), f"{raw_before}\n{raw}")
+                continue
             records.append((len(records) + 1, record, raw))
     except csv.Error as exc:  # a field over MAX_FIELD, a NUL byte: the layout is broken
         raise FeedFormatError(
@@ -147,6 +151,30 @@ def _read_table(path: Path, text: str, profile: Profile) -> _Table:
         csv.field_size_limit(limit)
     log.debug("%s: header at line %d, %d rows", path.name, at + 1, len(records))
     return _Table(preamble, header, records)
+
+
+def _continues(profile: Profile, header: list[str], record: list[str], before: list[str]) -> bool:
+    """True for a record with neither a date nor an amount, only text, under a dated record:
+    the second line of that transaction (Fintro's card export writes the merchant there)."""
+    if profile.headerless:
+        return False
+    row, previous = _Row(profile, header, record), _Row(profile, header, before)
+    money = ("amount", "paid_in", "paid_out")
+    return (
+        not row.get("date").strip()
+        and not any(row.get(role).strip() for role in money)
+        and bool(previous.get("date").strip())
+        and len(record) <= len(header)
+    )
+
+
+def _joined(before: list[str], record: list[str]) -> list[str]:
+    """The cells of a transaction and its second line: empty cells filled, text appended."""
+    cells = list(before) + [""] * (len(record) - len(before))
+    for i, cell in enumerate(record):
+        if cell.strip():
+            cells[i] = f"{cells[i]} {cell.strip()}".strip() if cells[i].strip() else cell
+    return cells
 
 
 class _Row:

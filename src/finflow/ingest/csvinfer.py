@@ -154,8 +154,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "payee": (
         "payee", "payee name", "zahlungsempfaenger", "empfaenger", "empfaengername",
-        "beneficiary", "creditor",
-        "creditor name", "beneficiario", "mottagare", "nazwa odbiorcy",
+        "beneficiary", "beneficiary name", "creditor", "creditor name", "beneficiario",
+        "mottagare", "nazwa odbiorcy",
     ),
     "counterparty": (
         "counterparty", "counter party", "counterparty name", "partner name", "merchant",
@@ -180,7 +180,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "counterparty_bank": (
         "counterparty bic", "bic tegenpartij", "bic zahlungsbeteiligter", "bic swift code",
-        "zahlungsempfaengerbic", "blz", "bic", "swift", "swift bic",
+        "zahlungsempfaengerbic", "blz", "bic", "swift", "swift bic", "bic swift",
     ),
     "holder_account": (
         "auftragskonto", "iban auftragskonto", "iban auftraggeberkonto", "rekening",
@@ -238,7 +238,7 @@ ROLES: dict[str, tuple[str, ...]] = {
 """Known column names per role, each list in order of preference (normalised: lower case,
 no accents, umlauts as ``ae``/``oe``/``ue``, punctuation as spaces, bracketed text dropped)."""
 
-BARE = {"iban", "bic", "account", "account number", "iban bban", "swift", "swift bic"}
+BARE = {"iban", "bic", "account", "account number", "iban bban", "swift", "swift bic", "bic swift"}
 """Names that say what a column holds but not whose it is: settled by the values."""
 FOLDS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ø", "o"), ("æ", "ae"),
          ("œ", "oe"), ("ł", "l"), ("đ", "d"))  # fmt: skip
@@ -310,6 +310,7 @@ def _fold(text: str, *, spell_out: bool = True) -> str:
     """Lower case, accents dropped, punctuation as spaces; `spell_out` writes umlauts as
     ``ae``/``oe``/``ue`` (German) rather than dropping their dots (Swedish ``Bokföring``)."""
     text = text.strip().strip("\ufeff").lower()
+    text = re.sub(r"(?<=[a-z])['\u2019]s\b", "", text)  # SEB's "Beneficiary's name"
     for letter, plain in FOLDS:
         if spell_out or letter not in "äöü":
             text = text.replace(letter, plain)
