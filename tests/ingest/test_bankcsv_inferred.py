@@ -600,6 +600,30 @@ LAYOUTS = {
         {"payee_account": "NAME:Bergbahn Kiosk", "amount_paid": 39.28, "currency_paid": "EUR",
          "booked_at": dt.datetime(2026, 1, 30, tzinfo=dt.UTC)},
     ),
+    # Swedbank (LT; ofxstatement-lithuanian's tests): the opening balance, the turnover totals
+    # (Apyvarta, one per direction) and the closing balance are lines of the table with an
+    # amount and a D/K flag; only the lines of type 20 are transactions.
+    "swedbank_lt": Layout(
+        '"Sąskaitos Nr.","","Data","Gavėjas","Paaiškinimai","Suma","Valiuta","D/K","Įrašo Nr.",'
+        '"Kodas","Įmokos kodas","Dok. Nr.","Kliento kodas mokėtojo IS","Kliento kodas",'
+        '"Pradinis mokėtojas","Galutinis gavėjas",\n'
+        '"LT601010012345678901","10","2024-03-01","","Likutis pradžiai","500.00","EUR","K","",'
+        '"AS","","",\n'
+        '"LT601010012345678901","20","2024-03-02","Maxima LT","PIRKINYS 2024.03.01 Maxima LT '
+        'Vilnius","23.40","EUR","D","2024030200000001","K","","","",\n'
+        '"LT601010012345678901","20","2024-03-05","UAB Darbdavys","Atlyginimas","1200.00","EUR",'
+        '"K","2024030500000002","MK","","77","",\n'
+        '"LT601010012345678901","82","2024-03-31","","Apyvarta","23.40","EUR","D","","K2","","",\n'
+        '"LT601010012345678901","82","2024-03-31","","Apyvarta","1200.00","EUR","K","","K2","","",'
+        "\n"
+        '"LT601010012345678901","86","2024-03-31","","Likutis pabaigai","1676.60","EUR","K","",'
+        '"LS","","",\n',
+        2,
+        {"payer_account": "LT601010012345678901", "payee_account": "NAME:Maxima LT",
+         "amount_paid": 23.4, "currency_paid": "EUR",
+         "booked_at": dt.datetime(2024, 3, 2, tzinfo=dt.UTC)},
+        quarantined=("BALANCE_LINE",) * 4,
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

@@ -296,6 +296,9 @@ BALANCE_LINES = frozenset((
     "SOLDE INITIAL", "SOLDE FINAL", "SOLDE EN DEBUT DE PERIODE", "SOLDE EN FIN DE PERIODE",
     "SOLDE PRECEDENT", "NOUVEAU SOLDE", "SALDO INICIAL", "SALDO FINAL", "SALDO INIZIALE",
     "SALDO FINALE", "SALDO POCZATKOWE", "SALDO KONCOWE",
+    # Swedbank's Baltic exports: opening balance, turnover (a total), closing balance
+    "ALGSALDO", "KAIVE", "LOPPSALDO", "LIKUTIS PRADZIAI", "APYVARTA", "LIKUTIS PABAIGAI",
+    "SAKUMA ATLIKUMS", "APGROZIJUMS", "BEIGU ATLIKUMS",
 ))  # fmt: skip
 """A cell saying only one of these makes the record a balance line of the statement (the
 Volksbank footer's ``Anfangssaldo``/``Endsaldo``, comdirect's ``Alter Kontostand``)."""

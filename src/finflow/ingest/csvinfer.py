@@ -96,6 +96,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "datum zauctovani", "datum zauctovania", "datum provedeni", "datum transakce",
         "datum pohybu", "datum uskutocnenia", "tranzakcio datuma", "konyvelesi datum",
         "konyveles datuma",
+        # Estonian, Latvian (Lithuanian "Data" is above)
+        "kuupaev", "datums",
     ),
     "value_date": (
         "value date", "valutadatum", "valuta datum", "wertstellung", "wertstellungsdatum",
@@ -112,7 +114,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "montant", "importe", "importo", "kwota", "kwota operacji", "belopp", "belob", "belop",
         "summe", "umsatz", "net amount", "einzelbetrag", "transactiebedrag", "debit credit",
         "zauctovana castka", "castka", "castka v mene uctu", "suma", "ciastka",
-        "tranzakcio osszege", "osszeg", "konyvelt osszeg",
+        "tranzakcio osszege", "osszeg", "konyvelt osszeg", "summa",
     ),
     "paid_out": (
         "paid out", "money out", "debit amount", "debit", "debits", "withdrawal",
@@ -130,12 +132,13 @@ ROLES: dict[str, tuple[str, ...]] = {
         "af bij", "debit credit", "credit debit", "creditdebet", "credit debet", "cr dr",
         "dr cr", "d c", "c d", "soll haben", "s h", "debit credit indicator",
         "credit debit indicator", "dc", "bij af", "bevetel kiadas", "jovairas terheles",
+        "deebet kreedit", "debets kredits", "d k",
     ),
     "currency": (
         "currency", "ccy", "currency code", "waehrung", "buchungswaehrung", "whg", "whrg",
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
         "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
-        "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn", "devies",
+        "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn", "devies", "valiuta",
         "waehrung der karte",
     ),
     "counterparty_amount": (
@@ -166,7 +169,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "contrepartie", "supplierfound", "controparte", "nadawca odbiorca", "kontrahent",
         "tegenpartij", "namn", "name", "naam", "nazev protiuctu", "nazov protiuctu",
         "partner neve", "partner", "naam tegenpartij bevat", "nom contrepartie contient",
-        "nom contrepartie", "nom de la contrepartie",
+        "nom contrepartie", "nom de la contrepartie", "saaja maksja", "sanemejs maksatajs",
+        "gavejas",
     ),
     "counterparty_account": (
         "counterparty account", "counterparty iban", "partner iban", "payee account number",
@@ -187,6 +191,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "rekeningnummer", "eigen rekening", "opdrachtgeversrekening", "own account",
         "accountnum", "account number", "account", "account no", "iban bban", "iban", "konto",
         "numero de compte", "cuenta", "conto", "cislo uctu", "szamlaszam", "compte",
+        "kliendi konto", "klienta konts", "saskaitos nr",
     ),
     "holder_name": (
         "account holder", "kontoinhaber", "naam", "name", "nazev uctu", "szamla neve",
@@ -206,7 +211,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "transaktionstyp", "type verrichting", "type operation", "type d operation",
         "paymenttype", "tipo", "typ transakcji", "typ operacji", "transaktionstyp",
         "buchungstext", "typ transakce", "typ transakcie", "tranzakcio tipusa",
-        "art der transaktion",
+        "art der transaktion", "tehingu tuup", "maksajuma veids", "kodas",
     ),
     "fee": (
         "fee", "fees", "total fees", "commission", "gebuehr", "gebuehren", "frais", "poplatek",
@@ -232,7 +237,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "popis transakcie", "sprava pre prijemcu", "kozlemeny", "reszletek", "megjegyzes",
         "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
         "reason for payment", "purpose", "referenz", "zahlungsreferenz", "transactie",
-        "communications", "communication",
+        "communications", "communication", "selgitus", "informacija sanemejam", "paaiskinimai",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -280,10 +285,14 @@ NATIONAL_NAMES = {
         "tranzakcio datuma", "konyvelesi datum", "konyveles datuma", "erteknap", "valutanap",
         "tranzakcio osszege", "osszeg", "konyvelt osszeg",
     )),
-    "EUR": frozenset(("datum zauctovania", "datum uskutocnenia", "suma", "ciastka")),  # Slovak
+    "EUR": frozenset((  # Slovak; Estonian, Latvian, Lithuanian (Swedbank's Baltic exports)
+        "datum zauctovania", "datum uskutocnenia", "suma", "ciastka", "kuupaev", "datums",
+        "summa", "data",
+    )),
 }  # fmt: skip
 LANGUAGES = {"SEK": "Swedish", "DKK": "Danish", "NOK": "Norwegian", "PLN": "Polish",
-             "CZK": "Czech", "HUF": "Hungarian", "EUR": "Slovak"}  # fmt: skip
+             "CZK": "Czech", "HUF": "Hungarian",
+             "EUR": "Slovak or Baltic"}  # fmt: skip
 """Date and amount column names of languages spoken where one currency is used: when every such
 name of an export belongs to one currency's list only (``Datum`` is Swedish, Czech and German;
 with ``Belopp`` it is Swedish), the export is in that currency."""
