@@ -99,6 +99,19 @@ def test_enquiries_include_lines_that_point_away_from_the_subject(
         assert benign in section
 
 
+def test_summary_lists_every_benign_explanation_once(
+    pack: tuple[dict[str, Any], Path],
+) -> None:
+    case, out = pack
+    html = (out / "index.html").read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"') : html.index('id="entities"')]
+    listed = summary[summary.index('<ul class="benign all">') :]
+    listed = listed[: listed.index("</ul>")]
+    items = [visible_text(li).strip() for li in listed.split("<li>")[1:]]
+    wanted = sorted({b for a in case["alerts"] for b in a["benign_explanations"]})
+    assert items == wanted
+
+
 def test_disclosure_annex_lists_every_file_and_every_rule(
     pack: tuple[dict[str, Any], Path],
 ) -> None:
