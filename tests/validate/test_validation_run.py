@@ -250,8 +250,8 @@ def test_stage_validate_validates_every_batch_of_a_file_in_one_run(
 def test_importing_gx_leaves_the_collector_on_and_its_objects_out_of_later_passes() -> None:
     # a process of its own: in this one great_expectations is imported already
     code = (
-        "import gc; from finflow.validate.gx_suites import _import_gx; "
-        "frozen = gc.get_freeze_count(); _import_gx(); "
+        "import gc; from finflow.validate.gx_specs import import_gx; "
+        "frozen = gc.get_freeze_count(); import_gx(); "
         "print(gc.isenabled(), gc.get_freeze_count() - frozen)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

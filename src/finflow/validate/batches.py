@@ -163,9 +163,9 @@ stored) and kept for the next ones: one GX context per process, as in the callin
 
 def _warm_up() -> None:
     """Helper: import great-expectations (the run itself waits for the stored suites)."""
-    from finflow.validate.gx_suites import _import_gx
+    from finflow.validate.gx_specs import import_gx
 
-    _import_gx()
+    import_gx()
 
 
 def _check_in_helper(out_dir: Path, batch: Batch, run_time: datetime) -> ValidationSummary:

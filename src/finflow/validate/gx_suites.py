@@ -11,7 +11,8 @@ leaves, under the run's ``OUT/validation/`` folder (`validate_frame` is a run of
   built from; re-validating a batch replaces its earlier entry.
 
 Each expectation carries ``meta.severity``: a failed ``critical`` one raises `ValidationFailed`
-after everything is written; a failed ``warning`` is only reported.
+after everything is written; a failed ``warning`` is only reported. The suites are read and
+checked by `finflow.validate.gx_specs`.
 
 great-expectations takes seconds to import, so it is imported inside the functions that need
 it; importing this module costs nothing.
@@ -20,11 +21,8 @@ it; importing this module costs nothing.
 from __future__ import annotations
 
 import copy
-import gc
-import json
 import logging
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -32,14 +30,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
-from finflow.errors import ConfigError, ValidationFailed
-from finflow.resources import share_dir
+from finflow.errors import ValidationFailed
 from finflow.validate import gx_docs, gx_report
+from finflow.validate.gx_specs import SEVERITIES, check_name, import_gx, load_suite, read_suite_spec
 from finflow.validate.pandas_bridge import to_pandas
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     import pandas as pd
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.data_context.ephemeral_data_context import (
@@ -59,17 +55,12 @@ __all__ = [
     "validate_frame",
 ]
 
-SEVERITIES = ("critical", "warning")
-"""Allowed values of an expectation's ``meta.severity``."""
-
 DATA_DOCS_DIR = "data_docs"
 GX_STORE_DIR = ".gx"
 DATASOURCE_NAME = "finflow"
 BATCH_DEFINITION_NAME = "whole_frame"
 
-_SUITE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+-]{0,199}")
-_GX_LOGGERS = ("great_expectations", "altair", "matplotlib")
 
 
 class ValidationSummary(TypedDict):
@@ -93,132 +84,6 @@ class SuiteValidationFailed(ValidationFailed):
         self.summary = summary
 
 
-def _import_gx() -> ModuleType:
-    """Import great_expectations with its import-time INFO chatter silenced.
-
-    The first import builds hundreds of thousands of long-lived objects (GX, pandas, scipy,
-    pydantic models). Python's cyclic garbage collector would go over them on each of its
-    passes during the import, and on each full pass afterwards, during the batches: at 1M rows
-    a quarter of the stage's CPU. So the collector is paused for the import, and what is alive
-    after it is frozen (`gc.freeze`: kept out of every later pass). Objects frozen are still
-    freed by reference counting; only a reference cycle among them would stay until the
-    process ends, and the modules just imported are never freed anyway.
-    """
-    for name in _GX_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
-            logger.setLevel(logging.WARNING)
-    if "great_expectations" in sys.modules:
-        return sys.modules["great_expectations"]
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        import great_expectations as gx
-    finally:
-        if collecting:
-            gc.enable()
-    gc.freeze()
-    return gx
-
-
-def _check_name(kind: str, value: str, pattern: re.Pattern[str], allowed: str) -> None:
-    """Names become file and folder names: refuse anything that could escape or collide."""
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise ConfigError(f"{kind} {value!r} is not usable as a file name: use {allowed}")
-
-
-def read_suite_spec(
-    suite_name: str, suites_dir: Path | None = None, _including: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """Read and check ``{suites_dir}/{suite_name}.json`` (default: the shipped suites).
-
-    Checks what GX does not: the file is a 1.x suite (``type``, not 0.x ``expectation_type``),
-    its name matches the file, and every expectation has ``meta.severity`` in `SEVERITIES`
-    and a non-empty ``meta.notes``. Raises `ConfigError` otherwise.
-
-    A suite may name other suites under ``"includes"`` (finflow's key, ignored by GX): their
-    expectations come first in the returned ``expectations``, so a per-feed suite extends the
-    common ``transactions`` contract without copying it.
-    """
-    _check_name("suite name", suite_name, _SUITE_NAME, "letters, digits, '_' and '-'")
-    if suite_name in _including:
-        raise ConfigError(f"expectation suites include each other: {' -> '.join(_including)}")
-    path = (suites_dir or share_dir("expectations")) / f"{suite_name}.json"
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"expectation suite {suite_name!r} not found at {path}") from exc
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"expectation suite {path} is not readable JSON: {exc}") from exc
-    if not isinstance(spec, dict) or not isinstance(spec.get("expectations"), list):
-        raise ConfigError(f"{path}: not a GX 1.x suite (needs 'name' and 'expectations')")
-    if spec.get("name") != suite_name:
-        raise ConfigError(f"{path}: suite name {spec.get('name')!r} != file name {suite_name!r}")
-    for number, entry in enumerate(spec["expectations"], start=1):
-        where = f"{path}: expectation #{number}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where} is not an object")
-        if "expectation_type" in entry:
-            raise ConfigError(f"{where} uses 0.x 'expectation_type'; GX 1.x calls it 'type'")
-        meta = entry.get("meta") or {}
-        if meta.get("severity") not in SEVERITIES:
-            raise ConfigError(f"{where} needs meta.severity in {SEVERITIES}")
-        if not isinstance(meta.get("notes"), str) or not meta["notes"].strip():
-            raise ConfigError(f"{where} needs meta.notes (a sentence for the data engineer)")
-        if entry.get("severity", meta["severity"]) != meta["severity"]:
-            raise ConfigError(f"{where}: 'severity' and meta.severity disagree")
-    includes = spec.get("includes") or []
-    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
-        raise ConfigError(f"{path}: 'includes' must be a list of suite names")
-    inherited = [
-        entry
-        for name in includes
-        for entry in read_suite_spec(name, suites_dir, (*_including, suite_name))["expectations"]
-    ]
-    return {**spec, "expectations": inherited + spec["expectations"]}
-
-
-def _gx_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """An expectation as GX takes it: GX's own severity field set from ``meta.severity``,
-    so the results and Data Docs show the same severity finflow acts on."""
-    return {**entry, "severity": entry["meta"]["severity"]}
-
-
-def load_suite(suite_name: str, suites_dir: Path | None = None) -> ExpectationSuite:
-    """Load a suite as a GX `ExpectationSuite`, refusing to lose any expectation.
-
-    GX's `ExpectationSuite` drops an expectation it cannot build (unknown type, bad kwargs)
-    with only a log line. Here every expectation is built first, and a failure raises
-    `ConfigError` naming it; the loaded suite must then hold exactly as many expectations as
-    the file lists, or `ConfigError` again.
-    """
-    spec = read_suite_spec(suite_name, suites_dir)
-    gx = _import_gx()
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    entries = [_gx_entry(e) for e in spec["expectations"]]
-    for number, entry in enumerate(entries, start=1):
-        try:
-            ExpectationConfiguration(**entry).to_domain_obj()
-        except Exception as exc:  # GX raises several unrelated types here, pydantic's too
-            reason = " ".join(str(getattr(exc, "message", exc)).split())
-            raise ConfigError(
-                f"expectation suite {suite_name!r}: expectation #{number} "
-                f"({entry.get('type')!r}) is invalid: {reason}"
-            ) from exc
-    suite: ExpectationSuite = gx.ExpectationSuite(
-        name=suite_name, expectations=entries, meta=copy.deepcopy(spec.get("meta") or {})
-    )
-    if len(suite.expectations) != len(entries):
-        raise ConfigError(
-            f"expectation suite {suite_name!r}: GX loaded {len(suite.expectations)} of "
-            f"{len(entries)} expectations; see the great_expectations log for the rejected ones"
-        )
-    return suite
-
-
 def _referenced_columns(suite: ExpectationSuite) -> list[str] | None:
     """Columns the suite reads, in first-use order; None when it needs every column."""
     columns: list[str] = []
@@ -240,7 +105,7 @@ def _context(out_dir: Path) -> EphemeralDataContext:
     the whole site index from its stores and deletes pages it has no source for: with memory
     stores, validating `accounts` would wipe the `transactions` pages from the same folder.
     """
-    gx = _import_gx()
+    gx = import_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -304,7 +169,7 @@ class ValidationRun:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.docs_index = self.out_dir / DATA_DOCS_DIR / "index.html"
         self._suites_dir = suites_dir
-        self._gx = _import_gx()
+        self._gx = import_gx()
         self._context = _context(self.out_dir)
         self._suites: dict[str, tuple[ExpectationSuite, list[str] | None]] = {}
         self._unbuilt = False
@@ -380,7 +245,7 @@ class ValidationRun:
         Docs index by (newest first); the result file leaves it out. A caller validating
         batches out of order gives each its own to keep that index in batch order.
         """
-        _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
+        check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
         suite, columns = self._suite(suite_name)
         gx_docs.clear_batch_pages(self.out_dir / GX_STORE_DIR, suite_name, batch_id)
         gx_docs.clear_batch_pages(self.out_dir / DATA_DOCS_DIR, suite_name, batch_id)
@@ -487,6 +352,6 @@ def validate_frame(
     The same checks, result file and errors as `ValidationRun.validate`; for a stage with
     several batches use one `ValidationRun` instead (one context, one Data Docs build).
     """
-    _check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
+    check_name("batch id", batch_id, _BATCH_ID, "letters, digits and ._:=+-")
     with ValidationRun(out_dir, suites_dir=suites_dir) as run:
         return run.validate(df, suite_name, batch_id, parameters=parameters)
