@@ -624,6 +624,25 @@ LAYOUTS = {
          "booked_at": dt.datetime(2024, 3, 2, tzinfo=dt.UTC)},
         quarantined=("BALANCE_LINE",) * 4,
     ),
+    # Sparda-Bank (DE; ofxstatement-spardabank's tests): the account number in a one-row table
+    # of the preamble, the other side's name written straight before its SEPA booking text.
+    "sparda": Layout(
+        '"Kontoumsätze SpardaGiro Online"\n\n"Kontoinhaber:";"Erika Muster"\n'
+        '"Kundennummer:";"7654321"\n\n'
+        '"Umsätze ab";"Enddatum";"Kontonummer";"Saldo";"Währung"\n'
+        '"01.03.2024";"31.03.2024";"1002003004";"1.000,00";"EUR"\n'
+        '"Weitere gewählte Suchoptionen:";"keine"\n\n\n'
+        '"Buchungstag";"Wertstellungstag";"Verwendungszweck";"Umsatz";"Währung"\n'
+        '"04.03.2024";"04.03.2024";"Stadtwerke Nord GmbHSEPA-BASISLASTSCHRIFT SVWZ+ Abschlag '
+        'März EREF+ 4711 MREF+ M-1 CRED+ DE01ZZZ00000000001";"-61,00";"EUR";""\n'
+        '"05.03.2024";"05.03.2024";"Firma AGSEPA-LOHN/GEHALT SVWZ+ Gehalt März";"2.100,00";'
+        '"EUR";""\n'
+        '"* noch nicht ausgeführte Umsätze"\n',
+        2,
+        {"payer_account": "1002003004", "payee_account": "NAME:Stadtwerke Nord GmbH",
+         "amount_paid": 61.0, "currency_paid": "EUR"},
+        quarantined=("BAD_DATE",),
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

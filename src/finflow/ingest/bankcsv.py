@@ -24,7 +24,12 @@ from finflow.errors import FeedFormatError
 from finflow.ingest.bankcodes import channel_from_text
 from finflow.ingest.camt053_fields import CURRENCY, UNKNOWN_BANK, bank_of, normalise_bic
 from finflow.ingest.canonical import CANDIDATE_SCHEMA, REJECT_SCHEMA, finish, sides
-from finflow.ingest.csvclues import Inference, compact_iban, leading_iban
+from finflow.ingest.csvclues import (
+    Inference,
+    compact_iban,
+    leading_iban,
+    preamble_table_accounts,
+)
 from finflow.ingest.csvinfer import decode_export, infer_profile, profile_yaml, split_sections
 from finflow.ingest.csvprofile import (
     Profile,
@@ -212,6 +217,9 @@ def _holder(table: _Table, profile: Profile) -> str | None:
     if not label:
         return None
     wanted = label.strip().rstrip(":").strip().lower()
+    for name, account in preamble_table_accounts(table.preamble):  # a table of one row
+        if name.rstrip(":").strip().lower() == wanted:
+            return account
     for record in table.preamble:
         if record and record[0].strip().rstrip(":").strip().lower() == wanted and len(record) > 1:
             return leading_iban(record[1]) or record[1].strip() or None

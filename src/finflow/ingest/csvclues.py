@@ -8,6 +8,7 @@ mark of the amounts, debit/credit indicator words, the currency a file's values 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -80,14 +81,17 @@ _AMOUNT = re.compile(r"^[+-]?\s*[£€$]?\s*[+-]?\s*\d[\d.,'\s\u00a0\u202f]*(\s*
 NAME_LABEL = (
     r"(?i)(?:(?:^|\s)(?:naam|name|auftraggeber|empf(?:ä|ae)nger|zahlungspflichtiger"
     r"|beg(?:ü|ue)nstigter|b[ée]n[ée]ficiaire|ordenante|beneficiario)\s*:\s*"
-    r"|/NAME/|^[BG]EA,?\s+NR:\s*\S+\s+\d\d\.\d\d\.\d\d/\d\d[.:]\d\d\s+)(?P<name>.+?)\s*"
+    r"|/NAME/|^[BG]EA,?\s+NR:\s*\S+\s+\d\d\.\d\d\.\d\d/\d\d[.:]\d\d\s+"
+    r"|^(?=\S[^\n]*?\SSEPA-[A-ZÄÖÜ]{4}))(?P<name>.+?)\s*"
     r"(?=kto/iban|iban:|bic:|blz/bic|buchungstext:|omschrijving:|kenmerk:|machtiging|ref\.|\s{2,}"
-    r"|/(?:REMI|EREF|IBAN|BIC|MARF|CSID|TRTP|ADDR|ISDT|RTRN)/|,PAS\s?\d+|$)"
+    r"|/(?:REMI|EREF|IBAN|BIC|MARF|CSID|TRTP|ADDR|ISDT|RTRN)/|,PAS\s?\d+|(?<=\S)SEPA-[A-ZÄÖÜ]{4}"
+    r"|$)"
 )
 """The counterparty's name labelled in a description (comdirect's ``Auftraggeber: X Kto/IBAN:
 ...``, ABN AMRO's ``Naam: X  Omschrijving: ...``, the SEPA fields ``/TRTP/.../NAME/X/REMI/...``
-and a Dutch card line ``BEA NR:... 01.04.20/12.00 X,PAS123``), for exports without a name
-column."""
+a Dutch card line ``BEA NR:... 01.04.20/12.00 X,PAS123`` and a name written straight before
+its SEPA booking text, Sparda-Bank's ``Firma GmbHSEPA-BASISLASTSCHRIFT SVWZ+ ...``), for exports
+without a name column."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,24 @@ def compact_iban(text: str) -> str | None:
     least where finflow knows no length for the country), else None."""
     compact = text.replace(" ", "")
     return compact if len(compact) >= 14 and is_iban(compact) else None
+
+
+def preamble_table_accounts(records: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """(label, account) of each preamble table of one row whose column holds an account: a
+    record of labels over a record of as many values (Sparda-Bank's ``"Umsätze ab";
+    "Enddatum";"Kontonummer";...`` over ``"01.01.2024";"15.02.2024";"1234567";...``); the
+    account is an IBAN or a number of six or more digits."""
+    found = []
+    for labels, values in itertools.pairwise(records):
+        if len(labels) < 2 or len(labels) != len(values):
+            continue
+        if any(any(ch.isdigit() for ch in label) for label in labels):
+            continue  # a row of values, not of labels
+        for label, value in zip(labels, values, strict=True):
+            number = value.strip().replace(" ", "")
+            if label.strip() and (leading_iban(value) or re.fullmatch(r"\d{6,18}", number)):
+                found.append((label.strip(), leading_iban(value) or number))
+    return found
 
 
 def leading_iban(text: str) -> str | None:

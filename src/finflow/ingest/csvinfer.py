@@ -69,6 +69,7 @@ from finflow.ingest.csvclues import (
     looks_like_amounts,
     looks_like_dates,
     marker_words,
+    preamble_table_accounts,
     time_note,
 )
 from finflow.ingest.csvheaderless import infer_headerless
@@ -1006,6 +1007,10 @@ def _preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, st
                     leading_iban(value) or re.fullmatch(r"\d{6,18}", number)
                 ):
                     found.setdefault(leading_iban(value) or number, label)
+    if not found:  # a table of one row (Sparda: "Umsätze ab";"Enddatum";"Kontonummer";...)
+        for label, account in preamble_table_accounts([r for r in records if any(r)]):
+            if _fold(label.rstrip(":"), spell_out=False) in PREAMBLE_ACCOUNT_LABELS:
+                found.setdefault(account, label)
     if len(found) != 1:
         return None, ""
     iban, label = next(iter(found.items()))
