@@ -6,6 +6,7 @@ bank-statement-import, darko-mijic/iso-20022-camt-053-parser); none of them is c
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from statement_samples import SHA, fx_table
@@ -259,3 +260,26 @@ def test_a_difference_that_is_the_entrys_charges_says_so(tmp_path: Path) -> None
         {"locator": "Stmt[1]/Ntry[1]", "entry_amount": 103.0, "details_sum": 100.0, "charges": 3.0},
         {"locator": "Stmt[1]/Ntry[2]", "entry_amount": 50.0, "details_sum": 45.0},
     ]
+
+
+def test_a_date_written_with_its_time_zone_is_that_day(tmp_path: Path) -> None:
+    # Raiffeisen CH (ofxstatement-iso20022's davider80 sample) dates entries and balances as
+    # xs:date with a zone, "2017-04-01+02:00": the day, not 02:00 of it.
+    zoned = """
+      <Ntry>
+        <Amt Ccy="GBP">5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2024-03-01+02:00</Dt></BookgDt><ValDt><Dt>2024-03-04-05:00</Dt></ValDt>
+      </Ntry>
+      <Ntry>
+        <Amt Ccy="GBP">2.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <ValDt><Dt>2024-03-01Z</Dt></ValDt>
+      </Ntry>"""
+    text = statement(zoned, closing="97.00").replace(
+        "<Dt>2024-03-01</Dt></Dt></Bal>", "<Dt>2024-03-01+01:00</Dt></Dt></Bal>"
+    )
+    accepted, quarantined, checks = read(tmp_path, text)
+    assert quarantined.height == 0
+    midnight = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    assert accepted["booked_at"].to_list() == [midnight, midnight]
+    assert checks["statements"][0]["balance_dates"] == ["2024-03-01"]
+    assert checks["statements"][0]["reconciles"] is True

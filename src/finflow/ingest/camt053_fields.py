@@ -98,10 +98,14 @@ def parse_amount(elem: ET.Element | None) -> tuple[Decimal | None, str | None, s
 
 
 def parse_when(elem: ET.Element | None) -> datetime | None:
-    """A ``Dt`` (midnight UTC) or ``DtTm`` (offset applied; naive taken as UTC) choice."""
+    """A ``Dt`` (midnight UTC) or ``DtTm`` (offset applied; naive taken as UTC) choice. A date
+    written with a time zone (``2017-04-01+02:00``, as xs:date allows; Raiffeisen CH) is that
+    day: the offset is no time of day."""
     value = text(elem, "DtTm", "Dt")
     if value is None:
         return None
+    if _ZONED_DATE.match(value.strip()):
+        value = value.strip()[:10]
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -109,6 +113,10 @@ def parse_when(elem: ET.Element | None) -> datetime | None:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
+
+
+_ZONED_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})$")
+"""An xs:date with its time zone: ``datetime.fromisoformat`` would take ``+02:00`` for 02:00."""
 
 
 def written_day(elem: ET.Element | None) -> date | None:
