@@ -643,6 +643,18 @@ LAYOUTS = {
          "amount_paid": 61.0, "currency_paid": "EUR"},
         quarantined=("BAD_DATE",),
     ),
+    # ING España (its Movimientos sheet saved as CSV; csv2ofx's ingesp test data has the same
+    # columns renamed): the value date "F. VALOR" is the only date, the euro in the amount's name.
+    "ing_es": Layout(
+        "F. VALOR,CATEGORÍA,SUBCATEGORÍA,DESCRIPCIÓN,COMENTARIO,IMAGEN,IMPORTE (€),SALDO (€)\n"
+        "02/04/2024,Compras,Supermercados,Pago en MERCADO CENTRAL,,No,-45.20,954.80\n"
+        "03/04/2024,Nómina y otras prestaciones,Nómina o Pensión,Nomina recibida EMPRESA SL,,"
+        "No,1500.00,2454.80\n",
+        2,
+        {"booked_at": dt.datetime(2024, 4, 2, tzinfo=dt.UTC),
+         "payee_account": "NAME:Pago en MERCADO CENTRAL", "amount_paid": 45.2,
+         "currency_paid": "EUR"},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

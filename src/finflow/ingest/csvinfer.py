@@ -104,7 +104,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "value date", "valutadatum", "valuta datum", "wertstellung", "wertstellungsdatum",
         "rentedatum", "date valeur", "date de valeur", "dateval", "fecha valor", "data valuta",
         "data waluty", "started date", "valuteringsdag", "rentedato", "datum splatnosti",
-        "datum valuty", "erteknap", "valutanap",
+        "datum valuty", "erteknap", "valutanap", "f valor",
     ),
     "time": (
         "time", "uhrzeit", "tijd", "heure", "hora", "ora", "transaction time",
@@ -206,7 +206,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     ),
     "status": ("status", "state", "transaction status", "info", "stato", "estado"),
     "type": (
-        "type", "transaction type", "payment type", "posting text", "subcategory", "umsatzart",
+        "type", "transaction type", "payment type", "posting text", "subcategory", "subcategoria",
+        "umsatzart",
         "umsatztyp",
         "vorgang", "mutatiesoort", "code", "transactiecode", "betaalwijze", "type betaling",
         "transaktionstyp", "type verrichting", "type operation", "type d operation",
