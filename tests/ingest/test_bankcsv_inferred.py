@@ -655,6 +655,21 @@ LAYOUTS = {
          "payee_account": "NAME:Pago en MERCADO CENTRAL", "amount_paid": 45.2,
          "currency_paid": "EUR"},
     ),
+    # ING Belgium (header as other importers' tests write it): the other side's account in
+    # "Rekening tegenpartij", the currency in "Munteenheid", text in three columns.
+    "ing_be": Layout(
+        "Rekeningnummer;Naam van de rekening;Rekening tegenpartij;Omzetnummer;Boekingsdatum;"
+        "Valutadatum;Bedrag;Munteenheid;Omschrijving;Detail van de omzet;Bericht\n"
+        "BE68 5390 0754 7034;An Peeters;BE71 0961 2345 6769;001;02/04/2024;02/04/2024;-250,00;"
+        "EUR;Europese overschrijving naar Huisbaas BV;Huisbaas BV huur april;huur april\n"
+        "BE68 5390 0754 7034;An Peeters;;002;03/04/2024;03/04/2024;-12,40;EUR;Betaling Bancontact;"
+        "Bakkerij Brugge 03/04;\n",
+        2,
+        {"payer_account": "BE68539007547034", "payee_account": "BE71096123456769",
+         "amount_paid": 250.0, "currency_paid": "EUR",
+         "reference": "Europese overschrijving naar Huisbaas BV Huisbaas BV huur april huur april"},
+        encoding="latin-1",
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

@@ -140,6 +140,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
         "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
         "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn", "devies", "valiuta",
+        "munteenheid",
         "waehrung der karte",
     ),
     "counterparty_amount": (
@@ -240,6 +241,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
         "reason for payment", "purpose", "referenz", "zahlungsreferenz", "transactie",
         "communications", "communication", "selgitus", "informacija sanemejam", "paaiskinimai",
+        "detail van de omzet", "bericht",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -306,7 +308,8 @@ OWN_OR_OTHER_ACCOUNT = {"kontonummer"}
 """Names used for the holder's account by some banks and the counterparty's by others."""
 NAME_OR_ACCOUNT = {"tegenpartij"}
 """Names used for the counterparty's account by some banks and its name by others."""
-ACCOUNT_NAMES = {"account name", "kontoname", "kontobezeichnung", "rekeningnaam", "nom du compte"}
+ACCOUNT_NAMES = {"account name", "kontoname", "kontobezeichnung", "rekeningnaam", "nom du compte",
+                 "naam van de rekening"}  # fmt: skip
 """Columns naming the holder's account (NatWest, C24): the account number beside is the holder's."""
 
 
