@@ -670,6 +670,16 @@ LAYOUTS = {
          "reference": "Europese overschrijving naar Huisbaas BV Huisbaas BV huur april huur april"},
         encoding="latin-1",
     ),
+    # A Dutch-language export with money out and in as "Afschrijving" and "Bijschrijving" (an
+    # older ING layout, as other importers describe it).
+    "afschrijving_bijschrijving": Layout(
+        "Datum;Naam;Rekening;Tegenrekening;Code;Afschrijving;Bijschrijving;Mededeling\n"
+        "02/04/2024;Huisbaas BV;BE68539007547034;BE71096123456769;OV;250,00;;huur april\n"
+        "03/04/2024;Werkgever NV;BE68539007547034;BE43068999999501;OV;;2100,00;loon maart\n",
+        2,
+        {"payer_account": "BE68539007547034", "payee_account": "BE71096123456769",
+         "payee_name": "Huisbaas BV", "amount_paid": 250.0, "currency_paid": "EUR"},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

@@ -121,13 +121,13 @@ ROLES: dict[str, tuple[str, ...]] = {
         "paid out", "money out", "debit amount", "debit", "debits", "withdrawal",
         "withdrawals", "out", "spent", "soll", "ausgang", "ausgaben", "belastung", "debet",
         "uitgaven", "debito", "cargo", "cargos", "addebiti", "addebito", "uscite",
-        "obciazenia", "uttag", "rechnungsbetrag ausgehend",
+        "obciazenia", "uttag", "rechnungsbetrag ausgehend", "afschrijving", "afschrijvingen",
     ),
     "paid_in": (
         "paid in", "money in", "credit amount", "credit", "credits", "deposit", "deposits",
         "in", "received", "haben", "eingang", "einnahmen", "gutschrift", "inkomsten", "credito",
         "abono", "abonos", "accrediti", "accredito", "entrate", "uznania", "insattning",
-        "rechnungsbetrag eingehend",
+        "rechnungsbetrag eingehend", "bijschrijving", "bijschrijvingen",
     ),
     "marker": (
         "af bij", "debit credit", "credit debit", "creditdebet", "credit debet", "cr dr",
@@ -265,7 +265,8 @@ EURO_NAMES = frozenset((
     "bedrag", "betrag", "buchungsbetrag", "montant", "importe", "importo", "umsatz",
     "transactiebedrag", "soll", "haben", "ausgang", "eingang", "ausgaben", "einnahmen", "debet",
     "uitgaven", "inkomsten", "debito", "credito", "cargo", "cargos", "abono", "abonos",
-    "addebiti", "addebito", "accrediti", "accredito", "uscite", "entrate",
+    "addebiti", "addebito", "accrediti", "accredito", "uscite", "entrate", "afschrijving",
+    "afschrijvingen", "bijschrijving", "bijschrijvingen",
 ))  # fmt: skip
 """The currency of an export that states none comes from the language of its date and amount
 columns' names: a German, Dutch, French, Spanish or Italian name makes it a euro export; English
