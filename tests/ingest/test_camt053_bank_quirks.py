@@ -283,3 +283,18 @@ def test_a_date_written_with_its_time_zone_is_that_day(tmp_path: Path) -> None:
     assert accepted["booked_at"].to_list() == [midnight, midnight]
     assert checks["statements"][0]["balance_dates"] == ["2024-03-01"]
     assert checks["statements"][0]["reconciles"] is True
+
+
+def test_a_statement_naming_no_account_is_booked_to_its_file_not_to_a_shared_placeholder(
+    tmp_path: Path,
+) -> None:
+    # Excerpts and broken exports leave Acct out (libeufin's samples; a parser's demo writes
+    # "Acnt"): one "UNKNOWN" account for all of them would join unrelated files into one hub.
+    one = statement(entry("5.00", "DBIT"), closing="95.00")
+    no_account = one.replace(f"<Id><IBAN>{HOLDER}</IBAN></Id>", "")
+    body = no_account.split("<Stmt>")[1].split("</Stmt>")[0]
+    two = no_account.replace("</Stmt>", f"</Stmt>\n    <Stmt>{body}</Stmt>", 1)
+    accepted, _, checks = read(tmp_path, two)
+    accounts = [s["account"] for s in checks["statements"]]
+    assert accounts == [f"STATEMENT:{SHA[:16]}", f"STATEMENT:{SHA[:16]}:2"]
+    assert accepted["payer_account"].to_list() == accounts

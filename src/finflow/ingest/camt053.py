@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -168,8 +168,23 @@ def _check(
     }
 
 
-def _parse(path: Path) -> _Parse:
+def _parse(path: Path, sha16: str) -> _Parse:
+    """The statements, rows and checks of `path`; a statement that names no account (``Acct``
+    is mandatory, yet excerpts and broken exports leave it out) is booked to
+    ``STATEMENT:<sha16>``, the n-th such statement of the file to ``STATEMENT:<sha16>:<n>``,
+    never to one shared placeholder that would join unrelated files into one account."""
     out = _Parse()
+    unnamed = 0
+
+    def read_statement(elem: ET.Element) -> Statement:
+        nonlocal unnamed
+        found = statement_of(elem, source_format)
+        if found.account:
+            return found
+        unnamed += 1
+        account = f"STATEMENT:{sha16}" + (f":{unnamed}" if unnamed > 1 else "")
+        return replace(found, account=account)
+
     stack: list[ET.Element] = []
     header_version: str | None = None
     source_format = FORMAT
@@ -196,7 +211,7 @@ def _parse(path: Path) -> _Parse:
         if elem.tag == "MsgDefIdr" and parent.tag == "AppHdr":
             header_version = elem.text
         elif elem.tag == "Ntry" and parent.tag == "Stmt":
-            stmt = stmt or statement_of(parent, source_format)
+            stmt = stmt or read_statement(parent)
             result = read_entry(elem, stmt, f"Stmt[{stmt_index}]/Ntry[{ntry_index}]")
             out.collector.add(out.documents, source_format, result.rows, result.rejects)
             out.fx += [f | {"_doc": out.documents} for f in result.fx]
@@ -204,7 +219,7 @@ def _parse(path: Path) -> _Parse:
                 out.mismatches.append(result.mismatch | {"_doc": out.documents})
             parent.remove(elem)
         elif elem.tag == "Stmt" and parent.tag == "BkToCstmrStmt":
-            stmt = stmt or statement_of(elem, source_format)
+            stmt = stmt or read_statement(elem)
             out.statements.append(_check(elem, stmt, out.documents, stmt_index, ntry_index))
             parent.remove(elem)
         elif elem.tag in ("BkToCstmrStmt", "AppHdr", "Document") or len(stack) == 1:
@@ -247,7 +262,7 @@ def ingest_camt053(
     Raises FeedFormatError when the file is not well-formed XML (line and column given), has a
     DOCTYPE, is not decodable, or holds no camt.053 statement.
     """
-    parsed = _parse(path)
+    parsed = _parse(path, sha256[:16])
     if parsed.documents == 0:
         raise FeedFormatError(f"{path.name}: no BkToCstmrStmt element (not a camt.053 statement)")
     if not parsed.statements:

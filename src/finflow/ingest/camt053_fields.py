@@ -269,7 +269,7 @@ class Statement:
 def statement_of(stmt: ET.Element, source_format: str) -> Statement:
     """Read ``Stmt/Id`` and ``Stmt/Acct`` (they precede the entries)."""
     acct = stmt.find("Acct")
-    account = account_id(acct) or "UNKNOWN"
+    account = account_id(acct) or ""  # none: the reader books it to STATEMENT:<file>
     bic = normalise_bic(text(acct, "Svcr/FinInstnId/BICFI", "Svcr/FinInstnId/BIC"))
     currency = text(acct, "Ccy")
     if currency is None:
