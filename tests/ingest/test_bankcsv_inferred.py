@@ -680,6 +680,22 @@ LAYOUTS = {
         {"payer_account": "BE68539007547034", "payee_account": "BE71096123456769",
          "payee_name": "Huisbaas BV", "amount_paid": 250.0, "currency_paid": "EUR"},
     ),
+    # PostFinance (CH) 2023+ (as other importers' tests write it): the preamble's values under
+    # Excel's text guard (Konto:;="CH93 ..."), debits written negative in "Lastschrift in CHF",
+    # the text in "Avisierungstext", a disclaimer after the table.
+    "postfinance": Layout(
+        '\ufeffDatum von:;="01.09.2026"\r\nDatum bis:;="30.09.2026"\r\nKategorie:;="Alle"\r\n'
+        'Konto:;="CH93 0076 2011 6238 5295 7"\r\nWährung:;="CHF"\r\n\r\n'
+        "Datum;Bewegungstyp;Avisierungstext;Gutschrift in CHF;Lastschrift in CHF;Label;"
+        "Kategorie\r\n"
+        '30.09.2026;Belastung;"Einkauf Karten-Nr. XXXX1234 Quartierladen Bern";;-23.40;;\r\n'
+        '29.09.2026;Gutschrift;"Gutschrift Muster Arbeitgeber AG";5200.00;;;Lohn\r\n'
+        '\r\nDisclaimer:\r\n"Dieser Auszug dient nur zur Information."\r\n',
+        2,
+        {"payer_account": "CH9300762011623852957", "amount_paid": 23.4, "currency_paid": "CHF",
+         "reference": "Einkauf Karten-Nr. XXXX1234 Quartierladen Bern"},
+        quarantined=("BAD_DATE", "BAD_DATE"),
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

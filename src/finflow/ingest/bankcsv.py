@@ -29,6 +29,7 @@ from finflow.ingest.csvclues import (
     compact_iban,
     leading_iban,
     preamble_table_accounts,
+    unguarded,
 )
 from finflow.ingest.csvinfer import decode_export, infer_profile, profile_yaml, split_sections
 from finflow.ingest.csvprofile import (
@@ -128,7 +129,9 @@ def _read_table(path: Path, text: str, profile: Profile) -> _Table:
             f"{path.name}: no header of profile {profile.name!r} in the first lines "
             f"(expected columns {', '.join(profile.header)})"
         )
-    preamble = [split_record(line, profile.delimiter) for line in lines[:at] if line.strip()]
+    preamble = [
+        unguarded(split_record(line, profile.delimiter)) for line in lines[:at] if line.strip()
+    ]
     body = "\n".join(lines[at:])
     reader = csv.reader(io.StringIO(body), delimiter=profile.delimiter)
     if profile.headerless:  # the first line is already a row: columns are #1, #2, ...

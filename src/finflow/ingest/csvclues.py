@@ -276,6 +276,15 @@ def compact_iban(text: str) -> str | None:
     return compact if len(compact) >= 14 and is_iban(compact) else None
 
 
+_EXCEL_GUARD = re.compile(r'^="(.*)"$')
+
+
+def unguarded(record: Sequence[str]) -> list[str]:
+    """The cells of a preamble record without Excel's text guard (PostFinance writes
+    ``Konto:;="CH93 0076 ..."`` so that a spreadsheet keeps the value as text)."""
+    return [m[1] if (m := _EXCEL_GUARD.match(cell.strip())) else cell for cell in record]
+
+
 def preamble_table_accounts(records: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
     """(label, account) of each preamble table of one row whose column holds an account: a
     record of labels over a record of as many values (Sparda-Bank's ``"Umsätze ab";

@@ -71,6 +71,7 @@ from finflow.ingest.csvclues import (
     marker_words,
     preamble_table_accounts,
     time_note,
+    unguarded,
 )
 from finflow.ingest.csvheaderless import infer_headerless
 from finflow.ingest.csvprofile import HEADER_SEARCH_LINES, Profile, split_record
@@ -122,6 +123,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "withdrawals", "out", "spent", "soll", "ausgang", "ausgaben", "belastung", "debet",
         "uitgaven", "debito", "cargo", "cargos", "addebiti", "addebito", "uscite",
         "obciazenia", "uttag", "rechnungsbetrag ausgehend", "afschrijving", "afschrijvingen",
+        "lastschrift",
     ),
     "paid_in": (
         "paid in", "money in", "credit amount", "credit", "credits", "deposit", "deposits",
@@ -214,7 +216,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "transaktionstyp", "type verrichting", "type operation", "type d operation",
         "paymenttype", "tipo", "typ transakcji", "typ operacji", "transaktionstyp",
         "buchungstext", "typ transakce", "typ transakcie", "tranzakcio tipusa",
-        "art der transaktion", "tehingu tuup", "maksajuma veids", "kodas",
+        "art der transaktion", "tehingu tuup", "maksajuma veids", "kodas", "bewegungstyp",
     ),
     "fee": (
         "fee", "fees", "total fees", "commission", "gebuehr", "gebuehren", "frais", "poplatek",
@@ -241,7 +243,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
         "reason for payment", "purpose", "referenz", "zahlungsreferenz", "transactie",
         "communications", "communication", "selgitus", "informacija sanemejam", "paaiskinimai",
-        "detail van de omzet", "bericht",
+        "detail van de omzet", "bericht", "avisierungstext", "buchungsdetails",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -988,7 +990,7 @@ def _preamble_records(lines: Sequence[str], delimiter: str) -> list[list[str]]:
     records = []
     for line in lines:
         try:
-            records.append(split_record(line, delimiter) if line.strip() else [])
+            records.append(unguarded(split_record(line, delimiter)) if line.strip() else [])
         except csv.Error:
             continue
     return records
