@@ -1100,3 +1100,25 @@ def test_a_card_export_without_a_balance_is_signed_by_its_payment_lines(tmp_path
         "Date,Description,Amount\n03/02/2024,PAYMENT RECEIVED JOHN,250.00\n04/02/2024,SHOP,-5.00\n"
     )
     assert infer_profile(current).profile.amount_sign == "credit_positive"  # type: ignore[union-attr]
+
+
+def test_a_line_under_a_booking_that_holds_its_own_amount_is_not_taken_for_its_second_line(
+    tmp_path: Path,
+) -> None:
+    """ZKB (CH) lists the payments of a collective booking under it, without a date, each with
+    its own amount in "Betrag Detail": they are not text continuing the booking above (as
+    Fintro's merchant line is), so they are not joined to it; they stay rows of their own."""
+    path = tmp_path / "zkb.csv"
+    path.write_text(
+        '"Datum";"Buchungstext";"Whg";"Betrag Detail";"ZKB-Referenz";"Referenznummer";'
+        '"Belastung CHF";"Gutschrift CHF";"Valuta";"Saldo CHF";"Zahlungszweck"\n'
+        '"30.01.2024";"Belastungen eBanking (2)";"CHF";"";"Z1";"";"400.00";"";"30.01.2024";'
+        '"600.00";""\n'
+        '"";"Zahlung an Vermieter AG";"CHF";"300.00";"";"";"";"";"";"";"Miete"\n'
+        '"";"Zahlung an Versicherung AG";"CHF";"100.00";"";"";"";"";"";"";"Praemie"\n',
+        encoding="utf-8",
+    )
+    accepted, quarantined, checks = read(path)
+    assert checks["rows_read"] == 3
+    assert accepted["amount_paid"].to_list() == [400.0]
+    assert quarantined["source_row"].to_list() == [2, 3]

@@ -163,7 +163,9 @@ def _read_table(path: Path, text: str, profile: Profile) -> _Table:
 
 def _continues(profile: Profile, header: list[str], record: list[str], before: list[str]) -> bool:
     """True for a record with neither a date nor an amount, only text, under a dated record:
-    the second line of that transaction (Fintro's card export writes the merchant there)."""
+    the second line of that transaction (Fintro's card export writes the merchant there). A
+    line holding an amount in any column is no such line: ZKB lists the payments of a
+    collective booking under it, each with its own amount in "Betrag Detail"."""
     if profile.headerless:
         return False
     row, previous = _Row(profile, header, record), _Row(profile, header, before)
@@ -171,6 +173,7 @@ def _continues(profile: Profile, header: list[str], record: list[str], before: l
     return (
         not row.get("date").strip()
         and not any(row.get(role).strip() for role in money)
+        and not any(parse_money(cell, profile) for cell in record if cell.strip())
         and bool(previous.get("date").strip())
         and len(record) <= len(header)
     )
