@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from statement_samples import BANK_CAMT, BANK_CSV, CAMT
 
+from finflow.errors import InputError
 from finflow.ingest.runner import ingest_folder
 
 
@@ -33,3 +35,20 @@ def test_real_bank_files_are_recognised_and_reconciled(tmp_path: Path) -> None:
     assert all("checks" in e for e in camt)
     csv = [e for e in ingested if e["format"] == "bankcsv"]
     assert {e["profile"] for e in csv} >= {"lloyds", "nationwide"}
+
+
+def test_a_file_whose_every_row_is_quarantined_says_why(tmp_path: Path) -> None:
+    # a statement of a balance line and a row in a currency without a rate (Swedbank LT in
+    # LTL): the file is rejected, and its message counts the reasons instead of a bare refusal
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "export.csv").write_text(
+        "Date,Description,Amount,Currency,Balance\n"
+        "02/01/2012,Opening balance,100.00,LTL,100.00\n"
+        "03/01/2012,SHOP VILNIUS,-14.34,LTL,85.66\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError, match=r"export\.csv: no row accepted \(BALANCE_LINE 1, NO_FX_RATE 1\)"
+    ):
+        ingest_folder(feeds, tmp_path / "out")

@@ -287,7 +287,8 @@ def ingest_file(
             f"({overlap.REASON})",
         )
     elif n_accepted == 0:
-        entry.update(status="rejected", message="no row passed the row contract")
+        reasons = ", ".join(f"{reason} {count}" for reason, count in by_reason.items())
+        entry.update(status="rejected", message=f"no row accepted ({reasons})")
     return entry
 
 
