@@ -696,6 +696,26 @@ LAYOUTS = {
          "reference": "Einkauf Karten-Nr. XXXX1234 Quartierladen Bern"},
         quarantined=("BAD_DATE", "BAD_DATE"),
     ),
+    # BNP Paribas Fortis (BE; header as other importers' tests write it, with their note that
+    # real exports mix "-12,05" and "2750.00"): the point in 2750.00 is a decimal point, the
+    # refused payment ("Geweigerd") is not booked.
+    "bnp_fortis": Layout(
+        "\ufeffVolgnummer;Uitvoeringsdatum;Valutadatum;Bedrag;Valuta rekening;Rekeningnummer;"
+        "Type verrichting;Tegenpartij;Naam van de tegenpartij;Mededeling;Details;Status;"
+        "Reden van weigering\n"
+        "2026-00003;15/06/2026;15/06/2026;2750.00;EUR;BE68539007547034;Overschrijving in euro;"
+        "BE43068999999501;WERKGEVER NV;LOON;LOON JUNI;Geaccepteerd;\n"
+        "2026-00002;16/06/2026;16/06/2026;-45,00;EUR;BE68539007547034;Kaartbetaling;;;;"
+        "BETALING MET DEBETKAART BAKKERIJ;Geaccepteerd;\n"
+        "2026-00001;17/06/2026;17/06/2026;-12,05;EUR;BE68539007547034;Kaartbetaling;;;;"
+        "BETALING MET DEBETKAART APOTHEEK;Geaccepteerd;\n"
+        "2026-00004;14/06/2026;14/06/2026;-99,00;EUR;BE68539007547034;Overschrijving in euro;"
+        "BE71096123456769;VERHUURDER;HUUR;;Geweigerd;Onvoldoende saldo\n",
+        3,
+        {"payer_account": "BE43068999999501", "payer_name": "WERKGEVER NV",
+         "payee_account": "BE68539007547034", "amount_paid": 2750.0, "currency_paid": "EUR"},
+        quarantined=("NOT_BOOKED",),
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from statement_samples import BANK_CSV, SHA, fx_table
 from finflow.errors import ConfigError, FeedFormatError
 from finflow.ingest.bankcsv import ingest_bank_csv, match_profile
 from finflow.ingest.csvprofile import Profile, profile_from_dict, shipped_profiles
+from finflow.ingest.csvvalues import parse_money
 from finflow.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
 
 Result = tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]
@@ -237,3 +239,19 @@ def test_profiles_are_validated() -> None:
         profile_from_dict(SIMPLE | {"columns": {"date": "Date"}})
     with pytest.raises(ConfigError, match="unknown keys colour"):
         profile_from_dict(SIMPLE | {"colour": "red"})
+
+
+def test_a_thousands_mark_not_grouping_three_digits_is_never_dropped() -> None:
+    """In a decimal-comma export "2750.00" is 2750.00 (the point cannot group thousands), never
+    275000; a mark that is neither (1.2.3) is no amount."""
+    comma = profile_from_dict(
+        {"name": "t", "bank": "X", "header": ["D", "A"], "decimal": ",", "thousands": ".",
+         "date_formats": ["%d.%m.%Y"], "currency": "EUR", "columns": {"date": "D", "amount": "A"}}
+    )  # fmt: skip
+    values = {raw: parse_money(raw, comma) for raw in ("2750.00", "1.234,56", "-12,05", "1.2.3")}
+    assert {raw: m.value if m else None for raw, m in values.items()} == {
+        "2750.00": Decimal("2750.00"),
+        "1.234,56": Decimal("1234.56"),
+        "-12,05": Decimal("-12.05"),
+        "1.2.3": None,
+    }

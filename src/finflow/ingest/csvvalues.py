@@ -49,8 +49,17 @@ def parse_money(raw: str, profile: Profile) -> Money | None:
     elif text.endswith("-"):
         negative, text = not negative, text[:-1]
     text = _SWISS_THOUSANDS.sub("", _SYMBOLS.sub("", text).lstrip("'"))
-    if profile.thousands:
-        text = text.replace(profile.thousands, "")
+    if profile.thousands and profile.thousands in text:
+        whole = text.split(profile.decimal)[0] if profile.decimal in text else text
+        groups = whole.split(profile.thousands)
+        if not groups[0] or any(len(group) != 3 for group in groups[1:]):
+            # not thousands: "2750.00" among "-12,05" (BNP Paribas Fortis) can only be a
+            # decimal point, never 275000; anything else is no amount in this notation
+            if profile.decimal in text or len(groups) != 2:
+                return None
+            text = text.replace(profile.thousands, profile.decimal)
+        else:
+            text = text.replace(profile.thousands, "")
     if profile.decimal != ".":
         text = text.replace(profile.decimal, ".")
     if not _NUMBER.match(text):
