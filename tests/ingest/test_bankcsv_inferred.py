@@ -716,6 +716,32 @@ LAYOUTS = {
          "payee_account": "BE68539007547034", "amount_paid": 2750.0, "currency_paid": "EUR"},
         quarantined=("NOT_BOOKED",),
     ),
+    # Nordea Finland (header as Finnish importers' tests write it): Maksaja and Maksunsaaja hold
+    # the payer's and the payee's IBANs, the holder's own in one of them on every row, so
+    # neither is the counterparty's account; "Varaus" in the date column is a reservation.
+    "nordea_fi": Layout(
+        "Kirjauspäivä;Määrä;Maksaja;Maksunsaaja;Nimi;Otsikko;Viesti;Viitenumero;Saldo;Valuutta;\n"
+        "2026/04/24;4500,00;;FI21 1234 5600 0007 85;TYONANTAJA OY;TYONANTAJA OY;palkka;;4500,35;"
+        "EUR;\n"
+        "2026/04/15;-60,10;FI21 1234 5600 0007 85;FI49 5000 9420 0287 30;KAUPPA OY;KAUPPA OY;"
+        "lasku 7;260414;440,25;EUR;\n"
+        "Varaus;-12,00;FI21 1234 5600 0007 85;;KIOSKI;KIOSKI;;;;EUR;\n",
+        2,
+        {"payer_account": "NAME:TYONANTAJA OY", "payer_name": "TYONANTAJA OY",
+         "amount_paid": 4500.0, "currency_paid": "EUR",
+         "booked_at": dt.datetime(2026, 4, 24, tzinfo=dt.UTC)},
+        quarantined=("NOT_BOOKED",),
+    ),
+    # Nordea in English: the same layout; "Recipient" holds the holder's IBAN on money in.
+    "nordea_en": Layout(
+        "Booking date;Amount;Sender;Recipient;Name;Title;Message;Reference number;Balance;"
+        "Currency;\n"
+        "2026/04/24;4500,00;;FI21 1234 5600 0007 85;EMPLOYER OY;EMPLOYER OY;salary;;4500,35;EUR;\n"
+        "2026/04/15;-60,10;FI21 1234 5600 0007 85;FI49 5000 9420 0287 30;SHOP OY;SHOP OY;bill 7;"
+        "260414;440,25;EUR;\n",
+        2,
+        {"payer_account": "NAME:EMPLOYER OY", "payee_account": HOLDER, "amount_paid": 4500.0},
+    ),
 }  # fmt: skip
 
 NOT_STATEMENTS = {

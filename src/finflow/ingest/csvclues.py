@@ -45,7 +45,7 @@ NOT_BOOKED = (
     "PENDING", "UMSATZ VORGEMERKT", "VORGEMERKT", "DECLINED", "REVERTED", "FAILED",
     "CANCELLED", "CANCELED", "REJECTED", "IN BEHANDELING", "EN ATTENTE", "PENDIENTE",
     "IN SOSPESO", "AUTHORISED", "AUTHORIZED", "NOT BOOKED", "NICHT GEBUCHT", "OFFEN",
-    "GEWEIGERD", "REFUSED",
+    "GEWEIGERD", "REFUSED", "VARAUS",
 )  # fmt: skip
 """Status values (and date cells) that mean the row is not a booked transaction."""
 DEBIT_WORDS = {"AF", "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "-", "DB", "OUT", "L", "OUTFLOW",

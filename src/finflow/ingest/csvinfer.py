@@ -114,7 +114,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "amount": (
         "amount", "transaction amount", "value", "bedrag", "betrag", "buchungsbetrag",
         "montant", "importe", "importo", "kwota", "kwota operacji", "belopp", "belob", "belop",
-        "summe", "umsatz", "net amount", "einzelbetrag", "transactiebedrag", "debit credit",
+        "summe", "umsatz", "net amount", "maara", "einzelbetrag", "transactiebedrag",
+        "debit credit",
         "zauctovana castka", "castka", "castka v mene uctu", "suma", "ciastka",
         "tranzakcio osszege", "osszeg", "konyvelt osszeg", "summa",
     ),
@@ -142,6 +143,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "munt", "valutacode", "valuta rekening", "devise", "divisa", "moneda", "waluta",
         "valuta", "valuta code", "valuuta", "muntsoort", "mena uctu", "mena",
         "tranzakcio devizaneme", "devizanem", "penznem", "monnaie", "monn", "devies", "valiuta",
+        "valuutta",
         "munteenheid",
         "waehrung der karte",
     ),
@@ -157,12 +159,12 @@ ROLES: dict[str, tuple[str, ...]] = {
     "payer": (
         "payer", "payer name", "zahlungspflichtige", "zahlungspflichtiger", "auftraggeber",
         "auftraggebername",
-        "debtor", "debtor name", "ordenante", "avsaendare", "nazwa nadawcy",
+        "debtor", "debtor name", "ordenante", "avsaendare", "nazwa nadawcy", "maksaja", "sender",
     ),
     "payee": (
         "payee", "payee name", "zahlungsempfaenger", "empfaenger", "empfaengername",
         "beneficiary", "beneficiary name", "creditor", "creditor name", "beneficiario",
-        "mottagare", "nazwa odbiorcy",
+        "mottagare", "nazwa odbiorcy", "maksunsaaja", "recipient",
     ),
     "counterparty": (
         "counterparty", "counter party", "counterparty name", "partner name", "merchant",
@@ -172,7 +174,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "name zahlungsbeteiligter", "zahlungsbeteiligter", "beneficiaire", "tiers",
         "contrepartie", "supplierfound", "controparte", "nadawca odbiorca", "kontrahent",
         "tegenpartij", "namn", "name", "naam", "nazev protiuctu", "nazov protiuctu",
-        "partner neve", "partner", "naam tegenpartij bevat", "nom contrepartie contient",
+        "partner neve", "partner", "nimi", "naam tegenpartij bevat", "nom contrepartie contient",
         "nom contrepartie", "nom de la contrepartie", "saaja maksja", "sanemejs maksatajs",
         "gavejas",
     ),
@@ -243,7 +245,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "transaktion", "beskrivning", "zahlungszweck", "desc", "vwz", "reason",
         "reason for payment", "purpose", "referenz", "zahlungsreferenz", "transactie",
         "communications", "communication", "selgitus", "informacija sanemejam", "paaiskinimai",
-        "detail van de omzet", "bericht", "avisierungstext", "buchungsdetails",
+        "detail van de omzet", "bericht", "avisierungstext", "buchungsdetails", "otsikko",
+        "viesti", "viitenumero", "title", "message", "reference number",
     ),
 }  # fmt: skip
 """Known column names per role, each list in order of preference (normalised: lower case,
@@ -571,8 +574,9 @@ def _unnamed_counterparty_account(a: _Assigner) -> None:
     """A column of IBANs that change from row to row, under a name finflow does not know
     (Outbank's ``Number`` beside ``Name``), is the counterparty's account when the export names
     the counterparty (one name column, not payer and payee: Oberbank's two account columns are
-    the payer's and the payee's) and no account of it; a column of BICs beside it is the
-    counterparty's bank."""
+    the payer's and the payee's) and no account of it, and no other column holds one of its
+    IBANs (Nordea's Sender and Recipient both hold the holder's, each on the rows of one
+    direction); a column of BICs beside it is the counterparty's bank."""
     if "counterparty_account" in a.roles or "counterparty" not in a.roles:
         return
     own = {v for i in a.roles.get("holder_account", []) for v in a.values(i)}
@@ -580,6 +584,9 @@ def _unnamed_counterparty_account(a: _Assigner) -> None:
         values = a.values(i)
         if i in a.taken or not values or not all(compact_iban(v.upper()) for v in values):
             continue
+        others = {v for k in range(len(a.header)) if k != i for v in a.values(k)}
+        if others & set(values):
+            continue  # Nordea's Sender/Recipient: the holder's IBAN in both, by direction
         if set(values) - own and (len(set(values)) > 1 or own):
             a.take("counterparty_account", i)
             break
@@ -669,7 +676,12 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
             if target not in a.roles:
                 a.take(target, i)
     payer, payee = (
-        [(rank, i) for rank, i in a.candidates(role) if not _looks_like_numbers(a.values(i))]
+        [
+            (rank, i)
+            for rank, i in a.candidates(role)
+            if not _looks_like_numbers(a.values(i))
+            and not all(compact_iban(v.upper()) for v in a.values(i))
+        ]
         for role in ("payer", "payee")
     )  # Nordea's Avsändare/Mottagare hold account numbers: not names
     if payer and payee:  # DKB, Wise: who paid and who was paid, by direction
