@@ -1168,3 +1168,21 @@ def test_a_line_under_a_booking_that_holds_its_own_amount_is_not_taken_for_its_s
     assert checks["rows_read"] == 3
     assert accepted["amount_paid"].to_list() == [400.0]
     assert quarantined["source_row"].to_list() == [2, 3]
+
+
+def test_a_bare_iban_column_is_the_holders_when_it_holds_one_value_on_most_rows(
+    tmp_path: Path,
+) -> None:
+    """An IBAN column left empty on a pending row but holding one IBAN on the others is the
+    holder's; C24's, filled only on payments to others (one of three rows), is not."""
+    path = tmp_path / "pending.csv"
+    path.write_text(
+        "Date,Description,Amount,Currency,IBAN,Status\n"
+        "01/03/2026,Shop A,-10.00,EUR,DE89370400440532013000,Booked\n"
+        "02/03/2026,Shop B,-20.00,EUR,DE89370400440532013000,Booked\n"
+        "03/03/2026,Shop C,-5.00,EUR,,Pending\n",
+        encoding="utf-8",
+    )
+    accepted, quarantined, _ = read(path)
+    assert set(accepted["payer_account"]) == {"DE89370400440532013000"}
+    assert quarantined["reason"].to_list() == ["NOT_BOOKED"]

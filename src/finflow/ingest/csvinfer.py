@@ -669,9 +669,13 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
             if not _bare(header[i]):
                 continue
             # the holder's account is on every row: one left empty on some (C24's IBAN, empty
-            # on transfers between the holder's own pockets) is the counterparty's
-            every_row = len(a.values(i)) >= dated
-            holder = every_row and (is_constant(a.values(i)) or role in a.roles or holder_named)
+            # on transfers between the holder's own pockets) is the counterparty's, unless it
+            # holds one value on most rows (an export leaving it empty on pending rows)
+            values = a.values(i)
+            every_row = len(values) >= dated
+            holder = (every_row and (is_constant(values) or role in a.roles or holder_named)) or (
+                is_constant(values) and len(values) * 2 > dated
+            )
             target = holder_role if holder else role
             if target not in a.roles:
                 a.take(target, i)
