@@ -1186,3 +1186,21 @@ def test_a_bare_iban_column_is_the_holders_when_it_holds_one_value_on_most_rows(
     accepted, quarantined, _ = read(path)
     assert set(accepted["payer_account"]) == {"DE89370400440532013000"}
     assert quarantined["reason"].to_list() == ["NOT_BOOKED"]
+
+
+def test_a_bare_iban_column_beside_a_named_holder_account_is_the_counterpartys(
+    tmp_path: Path,
+) -> None:
+    """C24 names the holder's account in Kontonummer (beside Kontoname): its IBAN column is
+    the payee's, even when most rows pay the same payee."""
+    path = tmp_path / "c24.csv"
+    path.write_text(
+        LAYOUTS["c24"].text.replace(",,,Sparen,", ",DE89370400440532013000,COBADEFFXXX,Sparen,", 1),
+        encoding="utf-8",
+    )
+    accepted, _, _ = read(path)
+    rows = accepted.sort("source_row").select("payer_account", "payee_account").rows()
+    assert rows[:2] == [
+        ("1000123456", "DE89370400440532013000"),
+        ("1000123456", "DE89370400440532013000"),
+    ]

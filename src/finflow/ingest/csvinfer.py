@@ -676,6 +676,7 @@ def _assign(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, l
             holder = (every_row and (is_constant(values) or role in a.roles or holder_named)) or (
                 is_constant(values) and len(values) * 2 > dated
             )
+            holder = holder and holder_role not in a.roles  # C24 names its own in Kontonummer
             target = holder_role if holder else role
             if target not in a.roles:
                 a.take(target, i)
