@@ -352,3 +352,17 @@ def test_headerless_exports_go_through_finflow_run(tmp_path: Path) -> None:
     }
     assert by_file["hsbc.csv"]["rows_accepted"] == 3
     assert by_file["abnamro.tab"]["checks"]["inferred"]["currency"] == {"column": "#2"}
+
+
+def test_a_description_in_single_quotes_names_the_counterparty_without_them(
+    tmp_path: Path,
+) -> None:
+    # ASN wraps its descriptions in single quotes; a bank fee has no counterparty column
+    fee = "25-04-2024,NL11ASNB0123456789,,,EUR,3500.00,EUR,-2.20,7241,108,'Kosten betaalpas'\n"
+    accepted, _, _ = read(write(tmp_path, "asn.csv", ASN + fee))
+    last = accepted.sort("source_row").row(-1, named=True)
+    assert (last["payee_account"], last["payee_name"]) == (
+        "NAME:Kosten betaalpas",
+        "Kosten betaalpas",
+    )
+    assert last["reference"] == "'Kosten betaalpas'"  # verbatim

@@ -252,8 +252,16 @@ def _counterparty_name(row: _Row, profile: Profile, flow: Decimal) -> str | None
         match = re.search(profile.counterparty_regex, description)
         if match and match.groupdict().get("name"):
             return " ".join(match.group("name").split())
-    first = next((c for n in row.names("description") if (c := row.cell(n).lstrip("'"))), "")
+    first = next((c for n in row.names("description") if (c := _unquoted(row.cell(n)))), "")
     return " ".join(re.split(r"\s{2,}", first.strip())[0].split()) or None
+
+
+def _unquoted(text: str) -> str:
+    """A description without the apostrophe Excel guards put before it (NatWest's ``'TESCO``)
+    or the single quotes ASN wraps it in (``'Kosten gebruik betaalrekening'``)."""
+    if len(text) > 1 and text.startswith("'") and text.endswith("'"):
+        return text[1:-1]
+    return text.lstrip("'")
 
 
 def _channel(row: _Row, profile: Profile) -> str:
