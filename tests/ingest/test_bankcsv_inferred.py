@@ -762,6 +762,17 @@ NOT_STATEMENTS = {
         "MR A SMITH,****9940,10/04/2019,FOOD WORKS,10.50,GBP,10.50,GBP,1,12/04/2019,182500\n",
         "carry no sign",
     ),
+    # Viseca (CH) card export (fjacquet/camt-csv's test data): purchases positive, refunds
+    # negative, no balance, no payment line: refused rather than read as money in.
+    "card_without_sign_clues": (
+        "TransactionId,CardId,Date,ValutaDate,Amount,Currency,OriginalAmount,OriginalCurrency,"
+        "MerchantName,MerchantPlace,MerchantCountry,StateType,Details,Type,Exchange Rate\n"
+        "TRX1,0000XXXX,2025-03-01 15:12:22,2025-03-03 00:00:00,29.000,CHF,29.000,CHF,"
+        "Bergrestaurant AG,Davos,CHE,BOOKED,Bergrestaurant AG,merchant,1.000000\n"
+        "TRX2,0000XXXX,2025-05-28 00:00:00,2025-05-24 00:00:00,-80.000,CHF,-80.000,CHF,,,,"
+        "BOOKED,WEBSHOP REFUND,merchant,1.000000\n",
+        "a card export (column 'CardId')",
+    ),
     "dates_without_year": (
         "Completed Date;Reference;Paid Out (EUR);Paid In (EUR);Balance (EUR)\n"
         "September 15;Shop A;21.97;;139.78\nAugust 30;Shop E;7.95;;161.75\n",

@@ -958,6 +958,16 @@ def infer_profile(text: str) -> Inference:
                 "spending positive): add a profile with its amount_sign",
                 at + 1,
             )
+        card = next((h for h in header if normalise(h) in CARD_COLUMNS), None)
+        if card and "balance" not in roles and not _card_payments(rows, roles, profile):
+            return Inference(
+                None,
+                f"a card export (column {card!r}) with one signed amount column, no balance, no "
+                "debit/credit column and no card-payment line: nothing tells whether positive "
+                "amounts are spending (as card issuers write them) or money in: add a profile "
+                "with its amount_sign",
+                at + 1,
+            )
         profile = _settle_sign(profile, rows, roles, notes)
     notes += time_note(profile)
     decided["amount_sign"] = profile.amount_sign
@@ -1084,6 +1094,12 @@ def _settle_sign(
         return flipped
     return profile
 
+
+CARD_COLUMNS = frozenset((
+    "card number", "card no", "cardid", "card id", "card", "kartennummer", "karte",
+    "kartennr", "numero de carte", "carte", "kaartnummer", "card last four",
+))  # fmt: skip
+"""Column names of a card's number: the export is a card statement (Viseca's ``CardId``)."""
 
 _CARD_PAYMENT = re.compile(
     r"(?i)\bpayment\s+received\b|\bpayment\s*-?\s*thank\s+you\b"
