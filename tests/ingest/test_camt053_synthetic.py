@@ -68,7 +68,7 @@ def write(tmp_path: Path, text: str, name: str = "statement.xml") -> Path:
     return path
 
 
-@pytest.mark.parametrize("version", range(2, 14))
+@pytest.mark.parametrize("version", range(2, 15))
 def test_every_version_namespace_reads_the_same_facts(tmp_path: Path, version: int) -> None:
     path = write(tmp_path, document(version, entry(version)))
     assert looks_like_camt053(path.read_bytes())

@@ -120,6 +120,26 @@ def test_a_feed_validated_twice_warns_on_a_volume_break_and_stops_on_a_future_bo
     assert failure.value.summary["failed_critical"][0]["column"] == "booked_at"
 
 
+def test_the_camt053_suite_accepts_every_version_the_reader_reads(tmp_path: Path) -> None:
+    """001.02 to 001.14: a version the reader reads must not fail the suite's format check."""
+    formats = [f"camt053.001.{v:02d}" for v in range(2, 15)]
+    frame = pl.DataFrame({"source_format": ["camt053", *formats]})
+    suites = Path(__file__).resolve().parents[2] / "expectations"
+    suite = json.loads((suites / "camt053.json").read_text())
+    (check,) = [
+        e["kwargs"]["regex"]
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_values_to_match_regex"
+        and e["kwargs"]["column"] == "source_format"
+    ]
+    assert frame["source_format"].str.contains(check).all()
+    assert (
+        not pl.Series(["camt053.001.01", "camt053.001.15", "camt052.001.08"])
+        .str.contains(check)
+        .any()
+    )
+
+
 def test_the_camt053_suite_passes_a_real_statement_and_names_a_broken_uetr(tmp_path: Path) -> None:
     feed = tmp_path / "in"
     feed.mkdir()

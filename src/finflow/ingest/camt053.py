@@ -1,4 +1,4 @@
-"""ISO 20022 camt.053 (BankToCustomerStatement, 001.02 to 001.13) -> canonical transactions.
+"""ISO 20022 camt.053 (BankToCustomerStatement, 001.02 to 001.14) -> canonical transactions.
 
 The file is streamed (``xmlsafe``: no DTD, no entities, constant memory per entry): every
 ``Stmt`` gives its account, every ``Ntry`` its rows as soon as it is complete, and the entry is

@@ -1,7 +1,7 @@
 """Field readers for camt.053 elements: amounts, dates, parties, accounts, channel, reference.
 
 Tags are namespace-free local names
-(see ``xmlsafe``); the element paths below hold for camt.053.001.02 to 001.13 (``BIC`` and
+(see ``xmlsafe``); the element paths below hold for camt.053.001.02 to 001.14 (``BIC`` and
 ``BICFI``, parties as ``Dbtr/Nm`` or ``Dbtr/Pty/Nm``, ``Sts`` as text or ``Sts/Cd``, dates as
 ``Dt`` or ``DtTm``). The rules (amounts, directions, account identity, channel, reference) are
 documented in ``docs/feeds.md``.
