@@ -297,10 +297,17 @@ def preamble_table_accounts(records: Sequence[Sequence[str]]) -> list[tuple[str,
         if any(any(ch.isdigit() for ch in label) for label in labels):
             continue  # a row of values, not of labels
         for label, value in zip(labels, values, strict=True):
-            number = value.strip().replace(" ", "")
-            if label.strip() and (leading_iban(value) or re.fullmatch(r"\d{6,18}", number)):
-                found.append((label.strip(), leading_iban(value) or number))
+            if label.strip() and (account := stated_account(value.strip())):
+                found.append((label.strip(), account))
     return found
+
+
+def stated_account(value: str) -> str | None:
+    """The account a labelled preamble value states: the IBAN it starts with (compacted), else
+    a number of six to eighteen digits written with or without spaces; else None (masked
+    numbers such as ``****12345`` are not taken)."""
+    number = value.replace(" ", "")
+    return leading_iban(value) or (number if re.fullmatch(r"\d{6,18}", number) else None)
 
 
 def leading_iban(text: str) -> str | None:

@@ -6,13 +6,13 @@ Used by `finflow.ingest.csvinfer`.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 
 from finflow.ingest.camt053_fields import CURRENCY
 from finflow.ingest.csvclues import (
     leading_iban,
     preamble_table_accounts,
+    stated_account,
     unguarded,
 )
 from finflow.ingest.csvnames import (
@@ -71,11 +71,8 @@ def preamble_iban(lines: Sequence[str], delimiter: str) -> tuple[str | None, str
     if not found:
         for record in records:
             for label, name, value in _labelled(record):
-                number = value.replace(" ", "")
-                if name in PREAMBLE_ACCOUNT_LABELS and (
-                    leading_iban(value) or re.fullmatch(r"\d{6,18}", number)
-                ):
-                    found.setdefault(leading_iban(value) or number, label)
+                if name in PREAMBLE_ACCOUNT_LABELS and (account := stated_account(value)):
+                    found.setdefault(account, label)
     if not found:  # a table of one row (Sparda: "Umsätze ab";"Enddatum";"Kontonummer";...)
         for label, account in preamble_table_accounts([r for r in records if any(r)]):
             if fold(label.rstrip(":"), spell_out=False) in PREAMBLE_ACCOUNT_LABELS:
